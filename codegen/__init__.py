@@ -1,0 +1,1 @@
+"""Generate group-equivariant PyTorch layers from declared groups."""
