@@ -26,7 +26,7 @@ class FiniteGroup:
 
     >>> from grouptheory import cyclic
     >>> c4 = cyclic(4)
-    >>> c4.order, c4.cayley_table[1, 3], c4.word(2)
+    >>> c4.order, int(c4.cayley_table[1, 3]), c4.word(2)
     (4, 0, 'r^2')
     """
 
@@ -114,7 +114,7 @@ class FiniteGroup:
         >>> from grouptheory import dihedral
         >>> rotations = dihedral(4).subgroup([1])
         >>> rotations.group.order, rotations.embedding
-        (4, (0, 1, 4, 7))
+        (4, (0, 1, 3, 6))
         """
         indices = tuple(int(i) for i in indices)
         for i in indices:

@@ -48,7 +48,7 @@ def dihedral(n: int) -> FiniteGroup:
 
     >>> d4 = dihedral(4)
     >>> d4.order, d4.word(5)
-    (8, 'r s')
+    (8, 's r')
     """
     n = _check_n(n, "dihedral")
     return from_matrices(
