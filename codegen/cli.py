@@ -4,13 +4,40 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from grouptheory import GroupTheoryError, load
+from grouptheory import GroupTheoryError, catalog_names, load
 from grouptheory.describe import FORMATS, describe
+
+from ._errors import CodegenError
 
 
 def _show(args: argparse.Namespace) -> int:
     print(describe(load(args.group), args.format))
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from .generate import plan, stale, write
+
+    specs = list(args.groups) or (list(catalog_names()) if args.all or args.check else [])
+    if args.all and args.groups:
+        raise CodegenError("give spec names or --all, not both")
+    if not specs:
+        raise CodegenError("name the groups to generate (e.g. gcnn generate c4 my_group.toml) or pass --all")
+    modules = plan(specs, Path(args.out))
+    if args.check:
+        outdated = stale(modules, Path(args.out))
+        for path in outdated:
+            print(f"stale: {path}", file=sys.stderr)
+        if outdated:
+            print("run `gcnn generate --all` and commit the result", file=sys.stderr)
+            return 1
+        print(f"{len(modules)} generated modules are up to date in {args.out}")
+        return 0
+    written = write(modules)
+    for module in modules:
+        print(f"{'wrote' if module.path in written else 'unchanged'} {module.path}")
     return 0
 
 
@@ -23,6 +50,17 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("group", help="a catalog name (c4, d4, ...) or a path to a TOML spec")
     show.add_argument("--format", choices=FORMATS, default="text")
     show.set_defaults(run=_show)
+
+    from .generate import DEFAULT_OUT
+
+    generate = commands.add_parser("generate", help="write generated/<group>.py for groups, or check they are fresh")
+    generate.add_argument("groups", nargs="*", help="catalog names or TOML spec paths")
+    generate.add_argument("--all", action="store_true", help="every group in the catalog")
+    generate.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: the package's generated/)")
+    generate.add_argument(
+        "--check", action="store_true", help="exit 1, listing files, if the folder differs from what would be written"
+    )
+    generate.set_defaults(run=_generate)
     return parser
 
 
@@ -30,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except GroupTheoryError as error:
+    except (GroupTheoryError, CodegenError) as error:
         print(f"gcnn: error: {error}", file=sys.stderr)
         return 2
 

@@ -24,7 +24,7 @@ CASES = {
         [
             lambda: cyclic(8),
             lambda: load("c8"),
-            lambda: from_permutations({"a": list(range(1, 8)) + [0]}),
+            lambda: from_permutations({"a": [*range(1, 8), 0]}),
             lambda: from_presentation("< a | a^8 >"),
         ],
     ),
