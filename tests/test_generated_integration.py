@@ -1,0 +1,139 @@
+"""Generated layers work where users take them: compile, export, ONNX, pickling, state dicts, devices."""
+
+import copy
+import importlib.util
+import pickle
+
+import pytest
+import torch
+
+from tests.conftest import DEVICES
+
+
+def network(module, **options):
+    cls = module.GroupEquivariantCNN if module.DIMENSION == 2 else module.GroupEquivariantCNN3d
+    return cls(1, 5, **{"hidden_channels": 3, "num_layers": 2, "kernel_size": 3, **options})
+
+
+def image(module, batch=2, size=8, dtype=torch.float32, device="cpu"):
+    return torch.randn(batch, 1, *([size] * module.DIMENSION), dtype=dtype, device=device)
+
+
+def convolutions(module):
+    d = module.DIMENSION
+    lifting = getattr(module, f"LiftingConv{d}d")(2, 3, 3, padding=1)
+    group_conv = getattr(module, f"GroupConv{d}d")(2, 3, 3, padding=1, padding_mode="replicate")
+    return [
+        (lifting, torch.randn(2, 2, *([6] * d))),
+        (group_conv, torch.randn(2, 2, module.ORDER, *([6] * d))),
+    ]
+
+
+def test_torch_compile_fullgraph_matches_eager(group_module):
+    """torch.compile(fullgraph=True) gives the eager outputs, in eval and train mode."""
+    net = network(group_module).eval()
+    x = image(group_module)
+    compiled = torch.compile(net, fullgraph=True)
+    torch.testing.assert_close(compiled(x), net(x))
+    net.train()
+    torch.testing.assert_close(torch.compile(net, fullgraph=True)(x), net(x))
+
+
+def test_torch_export_matches_eager(group_module):
+    """torch.export.export of the network runs and its program matches eager."""
+    net = network(group_module).eval()
+    x = image(group_module)
+    program = torch.export.export(net, (x,))
+    torch.testing.assert_close(program.module()(x), net(x))
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("onnxruntime") is None or importlib.util.find_spec("onnxscript") is None,
+    reason="onnx export needs the optional extra: pip install '.[onnx]'",
+)
+def test_onnx_export_runs_in_onnxruntime(group_module):
+    """The network exports to ONNX and onnxruntime reproduces its logits."""
+    import onnxruntime
+
+    net = network(group_module).eval()
+    x = image(group_module)
+    program = torch.onnx.export(net, (x,), dynamo=True, verbose=False)
+    model = program.model_proto.SerializeToString()
+    session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"])
+    (logits,) = session.run(None, {session.get_inputs()[0].name: x.numpy()})
+    torch.testing.assert_close(torch.from_numpy(logits), net(x), rtol=1e-4, atol=1e-5)
+
+
+def test_pickle_and_deepcopy(group_module):
+    """Networks survive pickle and deepcopy, with identical outputs."""
+    net = network(group_module).eval()
+    x = image(group_module)
+    expected = net(x)
+    for clone in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net)):
+        torch.testing.assert_close(clone(x), expected)
+
+
+def test_state_dict_is_the_same_in_train_and_eval(group_module):
+    """Keys and values match between modes; a strict load moves weights from one to the other."""
+    trained = network(group_module).train()
+    x = image(group_module)
+    trained(x)
+    evaluated = network(group_module).eval()
+    evaluated(x)  # fill the eval cache, which must not reach the state dict
+    assert trained.state_dict().keys() == evaluated.state_dict().keys()
+    evaluated.load_state_dict(trained.state_dict(), strict=True)
+    torch.testing.assert_close(evaluated(x), trained.eval()(x))
+    assert not any("index" in key or "interpolation" in key for key in evaluated.state_dict())
+
+
+def test_eval_cache_refreshes_when_parameters_change(group_module):
+    """In eval mode the expanded filters are cached, and recomputed after the weights change."""
+    for layer, x in convolutions(group_module):
+        layer.eval()
+        with torch.no_grad():
+            before = layer(x)
+            layer.weight.mul_(2)
+            after = layer(x)
+        assert not torch.allclose(before, after)
+        torch.testing.assert_close(after, layer.train()(x))
+
+
+def test_export_gives_a_plain_convolution(group_module):
+    """export() returns an nn.ConvNd with the expanded weight and the same output."""
+    for layer, x in convolutions(group_module):
+        plain = layer.export()
+        assert type(plain).__module__.startswith("torch.nn")
+        flat = x.flatten(1, 2) if layer.grouped else x
+        torch.testing.assert_close(plain(flat), layer(x).flatten(1, 2))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_dtypes_and_devices(group_module, dtype, device):
+    """Training steps run in float32 and float64, on CPU and (where present) CUDA."""
+    net = network(group_module).to(device=device, dtype=dtype)
+    x = image(group_module, dtype=dtype, device=device)
+    loss = net(x).logsumexp(dim=1).mean()
+    loss.backward()
+    assert all(p.grad is not None and p.grad.dtype == dtype for p in net.parameters())
+
+
+def test_clear_errors_for_wrong_inputs(group_module):
+    """Wrong channel counts, missing or wrong group axes and wrong ranks say what was expected."""
+    d = group_module.DIMENSION
+    lifting = getattr(group_module, f"LiftingConv{d}d")(2, 3, 3)
+    group_conv = getattr(group_module, f"GroupConv{d}d")(2, 3, 3)
+    space = [6] * d
+    with pytest.raises(ValueError, match="expects 2 input channels"):
+        lifting(torch.randn(1, 3, *space))
+    with pytest.raises(ValueError, match=f"expects a {d + 2}-D input"):
+        lifting(torch.randn(1, 2, 1, *space))
+    if group_module.ORDER > 1:
+        with pytest.raises(ValueError, match=f"group axis of size {group_module.ORDER}"):
+            group_conv(torch.randn(1, 2, group_module.ORDER + 1, *space))
+    with pytest.raises(ValueError, match="group feature maps need the group axis"):
+        group_conv(torch.randn(1, 2, *space))
+    with pytest.raises(ValueError, match="kernel_size must be odd"):
+        network(group_module, kernel_size=4)
+    with pytest.raises(ValueError, match=r"elements 0\.\."):
+        group_module.act_on_features(torch.randn(1, 1, group_module.ORDER, *space), group_module.ORDER)
