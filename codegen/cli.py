@@ -41,6 +41,31 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from . import bench
+
+    header = f"torch {torch_version()}, {threads()} threads"
+    if args.what == "groups":
+        rows = bench.bench_groups()
+    else:
+        rows = bench.bench_build(args.group) + bench.bench_layers(args.group)
+    print(header)
+    print(bench.format_rows(rows))
+    return 0
+
+
+def torch_version() -> str:
+    import torch
+
+    return torch.__version__
+
+
+def threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gcnn", description="Generate group-equivariant CNN layers from declared groups."
@@ -61,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="exit 1, listing files, if the folder differs from what would be written"
     )
     generate.set_defaults(run=_generate)
+
+    bench = commands.add_parser("bench", help="benchmarks: group construction, or layers against plain conv")
+    bench.add_argument("what", choices=["groups", "layers"])
+    bench.add_argument("--group", default="c4", help="generated module for `bench layers` (default c4)")
+    bench.set_defaults(run=_bench)
     return parser
 
 

@@ -207,6 +207,11 @@ class _FilterExpandingConv(nn.Module):
         self.padding = padding
         self.padding_mode = padding_mode
         span = dilation * (kernel_size - 1)
+        # Modes other than zeros pad explicitly first, as nn.Conv2d does ('same' puts the odd pixel last).
+        pad_first = padding_mode != "zeros" and padding != "valid"
+        before, after = (span // 2, span - span // 2) if padding == "same" else (padding, padding)
+        self._explicit_padding = [before, after] * DIMENSION if pad_first else []
+        self._conv_padding = 0 if pad_first else padding
         if padding == "same" and span % 2:
             warnings.warn(
                 f"{name}: padding='same' with an even kernel span pads unevenly, which breaks exact equivariance; "
@@ -223,6 +228,7 @@ class _FilterExpandingConv(nn.Module):
         group_axis = (self.group_in,) if self.grouped else ()
         self.weight = nn.Parameter(torch.empty(out_channels, in_channels, *group_axis, *kernel))
         self.bias = nn.Parameter(torch.empty(out_channels)) if bias else None
+        self.register_buffer("bias_index", torch.arange(out_channels).repeat_interleave(ORDER), persistent=False)
         self.register_buffer("filter_index", _filter_index(in_channels, self.group_in, kernel_size), persistent=False)
         self._cache: tuple[tuple, torch.Tensor, torch.Tensor | None] | None = None
         self.reset_parameters()
@@ -241,45 +247,42 @@ class _FilterExpandingConv(nn.Module):
         return expanded.reshape(self.out_channels * ORDER, self.in_channels * self.group_in, *kernel)
 
     def _expanded_bias(self) -> torch.Tensor | None:
-        return None if self.bias is None else self.bias.repeat_interleave(ORDER)
+        return None if self.bias is None else self.bias.index_select(0, self.bias_index)
 
     def _filters(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Expanded weight and bias: recomputed while training, cached in eval mode until a parameter changes."""
         needs_graph = torch.is_grad_enabled() and self.weight.requires_grad
         if self.training or needs_graph or torch.compiler.is_compiling():
             return self.expanded_weight(), self._expanded_bias()
-        key = tuple((p._version, p.data_ptr(), p.dtype, p.device) for p in (self.weight, self.bias) if p is not None)
+        # An optimizer step or load_state_dict bumps _version; .to() and .data = swap the storage.
+        key = (self.weight._version, self.weight.data_ptr(), None if self.bias is None else self.bias._version)
         if self._cache is None or self._cache[0] != key:
             with torch.no_grad():
                 self._cache = (key, self.expanded_weight(), self._expanded_bias())
         return self._cache[1], self._cache[2]
 
     def _check_input(self, x: torch.Tensor) -> None:
-        name = type(self).__name__
         grouped = self.grouped
-        layout = f"(B, {self.in_channels}, {ORDER}, H, W)" if grouped else f"(B, {self.in_channels}, H, W)"
         expected = DIMENSION + (3 if grouped else 2)
+        if x.dim() == expected and x.shape[1] == self.in_channels and (not grouped or x.shape[2] == ORDER):
+            return
+        name = type(self).__name__
+        layout = f"(B, {self.in_channels}, {ORDER}, H, W)" if grouped else f"(B, {self.in_channels}, H, W)"
         if x.dim() != expected:
             hint = " (group feature maps need the group axis: lift images first)" if grouped else ""
             raise ValueError(f"{name} expects a {expected}-D input {layout}; got shape {tuple(x.shape)}{hint}")
         if x.shape[1] != self.in_channels:
             raise ValueError(f"{name} expects {self.in_channels} input channels {layout}; got shape {tuple(x.shape)}")
-        if grouped and x.shape[2] != ORDER:
-            raise ValueError(
-                f"{name} expects a group axis of size {ORDER} at dim 2 {layout}; got shape {tuple(x.shape)}"
-            )
+        raise ValueError(f"{name} expects a group axis of size {ORDER} at dim 2 {layout}; got shape {tuple(x.shape)}")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self._check_input(x)
         weight, bias = self._filters()
         if self.grouped:
             x = x.flatten(1, 2)
-        padding = self.padding
-        if self.padding_mode != "zeros" and padding != "valid":
-            amount = self.dilation * (self.kernel_size - 1) // 2 if padding == "same" else padding
-            x = F.pad(x, [amount] * (2 * DIMENSION), mode=self.padding_mode)
-            padding = 0
-        y = F.conv2d(x, weight, bias, self.stride, padding, self.dilation)
+        if self._explicit_padding:
+            x = F.pad(x, self._explicit_padding, mode=self.padding_mode)
+        y = F.conv2d(x, weight, bias, self.stride, self._conv_padding, self.dilation)
         return y.unflatten(1, (self.out_channels, ORDER))
 
     def export(self) -> nn.Conv2d:

@@ -1,0 +1,199 @@
+"""Benchmarks behind ``gcnn bench``: ratios against a baseline timed in the same process.
+
+Timings interleave the candidates round by round and report medians, because machines are noisy.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import math
+import statistics
+import time
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+
+
+def median_seconds(
+    candidates: dict[str, Callable[[], object]], rounds: int = 15, budget: float = 0.05
+) -> dict[str, float]:
+    """Median seconds per call of each candidate, measured in interleaved rounds."""
+    repeats = {}
+    for name, run in candidates.items():
+        run()
+        start = time.perf_counter()
+        run()
+        repeats[name] = max(1, int(budget / max(time.perf_counter() - start, 1e-6)))
+    samples: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(rounds):
+        for name, run in candidates.items():
+            start = time.perf_counter()
+            for _ in range(repeats[name]):
+                run()
+            samples[name].append((time.perf_counter() - start) / repeats[name])
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def _saved_bytes(step: Callable[[], torch.Tensor]) -> int:
+    """Bytes of the tensors autograd saves for backward during one forward (a training step's peak driver)."""
+    total = 0
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        nonlocal total
+        total += tensor.numel() * tensor.element_size()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        step().sum().backward()
+    return total
+
+
+def _tutorial_expansion(weight: torch.Tensor) -> torch.Tensor:
+    """The tutorial's approach: rotate the filter bank with grid_sample on every forward pass (C4)."""
+    out_channels, in_channels, order, k, _ = weight.shape
+    filters = []
+    for r in range(order):
+        angle = torch.tensor(r * math.pi / 2)
+        rotation = torch.stack(
+            [
+                torch.stack([torch.cos(angle), -torch.sin(angle), torch.tensor(0.0)]),
+                torch.stack([torch.sin(angle), torch.cos(angle), torch.tensor(0.0)]),
+            ]
+        ).to(weight.dtype)
+        flat = weight.reshape(out_channels, in_channels * order, k, k)
+        grid = F.affine_grid(rotation.expand(out_channels, 2, 3), list(flat.shape), align_corners=True)
+        rotated = F.grid_sample(flat, grid, mode="bilinear", align_corners=True)
+        filters.append(rotated.view(out_channels, in_channels, order, k, k).roll(r, dims=2))
+    return torch.stack(filters, dim=1).reshape(out_channels * order, in_channels * order, k, k)
+
+
+def _rot90_roll_expansion(weight: torch.Tensor) -> torch.Tensor:
+    """A straightforward expansion: rot90 and roll of the group axis for each rotation (C4)."""
+    out_channels, in_channels, order, k, _ = weight.shape
+    filters = [torch.rot90(weight, r, dims=(-2, -1)).roll(r, dims=2) for r in range(order)]
+    return torch.stack(filters, dim=1).reshape(out_channels * order, in_channels * order, k, k)
+
+
+def bench_layers(group: str = "c4", fields: int = 8, size: int = 28, kernel: int = 5) -> list[dict]:
+    """Group convolution of `fields` regular fields against conv2d with the expanded weight (the floor)."""
+    module = importlib.import_module(f"generated.{group}")
+    torch.manual_seed(0)
+    layer = module.GroupConv2d(fields, fields, kernel, padding=kernel // 2)
+    floor_weight = layer.expanded_weight().detach().requires_grad_(True)
+    floor_bias = layer._expanded_bias().detach().requires_grad_(True)
+    rows = []
+    for batch in (32, 1):
+        x = torch.randn(batch, fields, module.ORDER, size, size, requires_grad=True)
+        flat = x.detach().flatten(1, 2).requires_grad_(True)
+        layer.train()
+
+        def floor_step(flat=flat):
+            F.conv2d(flat, floor_weight, floor_bias, padding=kernel // 2).sum().backward()
+
+        candidates = {
+            "floor: conv2d, expanded weight": floor_step,
+            f"generated {group}.GroupConv2d": lambda x=x: layer(x).sum().backward(),
+        }
+        if group == "c4":
+            for name, expand in (
+                ("tutorial: grid_sample per forward", _tutorial_expansion),
+                ("rot90 + roll per forward", _rot90_roll_expansion),
+            ):
+                candidates[name] = lambda flat=flat, expand=expand: (
+                    F.conv2d(flat, expand(layer.weight), floor_bias, padding=kernel // 2).sum().backward()
+                )
+        rows += _rows(f"train fwd+bwd, batch {batch}", median_seconds(candidates))
+    x = torch.randn(1, fields, module.ORDER, size, size)
+    layer.eval()
+    with torch.inference_mode():
+        eval_times = median_seconds(
+            {
+                "floor: conv2d, expanded weight": lambda: F.conv2d(
+                    x.flatten(1, 2), floor_weight, floor_bias, padding=kernel // 2
+                ),
+                f"generated {group}.GroupConv2d": lambda: layer(x),
+            }
+        )
+    rows += _rows("eval forward, batch 1", eval_times)
+    x = torch.randn(32, fields, module.ORDER, size, size, requires_grad=True)
+    flat = x.detach().flatten(1, 2).requires_grad_(True)
+    floor_bytes = _saved_bytes(lambda: F.conv2d(flat, floor_weight, floor_bias, padding=kernel // 2))
+    layer.train()
+    ours = _saved_bytes(lambda: layer(x))
+    rows.append(
+        {
+            "case": "memory saved for backward, batch 32",
+            "candidate": f"generated {group}.GroupConv2d",
+            "value": f"{ours / 2**20:.2f} MiB",
+            "ratio": ours / floor_bytes,
+        }
+    )
+    return rows
+
+
+def _rows(case: str, times: dict[str, float]) -> list[dict]:
+    floor = next(iter(times.values()))
+    return [
+        {"case": case, "candidate": name, "value": f"{t * 1e3:.3f} ms", "ratio": t / floor} for name, t in times.items()
+    ]
+
+
+def bench_build(group: str = "c4", layers: int = 6) -> list[dict]:
+    """Seconds to build a network of `layers` convolutions, the first time and again."""
+    module = importlib.import_module(f"generated.{group}")
+    rows = []
+    for attempt in ("first build", "next build"):
+        gc.collect()
+        start = time.perf_counter()
+        module.GroupEquivariantCNN(1, 10, hidden_channels=8, num_layers=layers, kernel_size=5)
+        seconds = time.perf_counter() - start
+        rows.append(
+            {
+                "case": f"build {layers}-layer {group} network",
+                "candidate": attempt,
+                "value": f"{seconds * 1e3:.1f} ms",
+                "ratio": None,
+            }
+        )
+    return rows
+
+
+def bench_groups() -> list[dict]:
+    """Seconds from a declaration to a verified Cayley table."""
+    from grouptheory import dihedral, from_matrices, from_presentation
+    from grouptheory.spec import from_spec_dict
+
+    c4_spec = {"name": "C4", "generators": {"r": [[0, -1], [1, 0]]}}
+    angle = "2*pi/1000"
+    rotation = [[f"cos({angle})", f"-sin({angle})"], [f"sin({angle})", f"cos({angle})"]]
+    cases = {
+        "C4 from its spec": lambda: from_spec_dict(c4_spec),
+        "dihedral(500), order 1000": lambda: dihedral(500),
+        "C1000 from one exact rotation matrix": lambda: from_matrices({"r": rotation}),
+        "presentation < r, s | r^500, s^2, (s r)^2 >": lambda: from_presentation("< r, s | r^500, s^2, (s r)^2 >"),
+    }
+    rows = []
+    for name, build in cases.items():
+        start = time.perf_counter()
+        build().verify()
+        seconds = time.perf_counter() - start
+        rows.append(
+            {
+                "case": "declaration to verified Cayley table",
+                "candidate": name,
+                "value": f"{seconds:.3f} s",
+                "ratio": None,
+            }
+        )
+    return rows
+
+
+def format_rows(rows: list[dict]) -> str:
+    """A markdown table of benchmark rows."""
+    lines = ["| case | candidate | time / size | ratio to floor |", "| --- | --- | --- | --- |"]
+    for row in rows:
+        ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}x"
+        lines.append(f"| {row['case']} | {row['candidate']} | {row['value']} | {ratio} |")
+    return "\n".join(lines)
