@@ -66,6 +66,13 @@ def threads() -> int:
     return torch.get_num_threads()
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    run_demo(Path(args.out), epochs=args.epochs, quiet=args.quiet)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gcnn", description="Generate group-equivariant CNN layers from declared groups."
@@ -86,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="exit 1, listing files, if the folder differs from what would be written"
     )
     generate.set_defaults(run=_generate)
+
+    demo = commands.add_parser("demo", help="the whole chain on real digits: groups, generated layers, training")
+    demo.add_argument("--out", default="gcnn-output/demo", help="folder for the table and figures")
+    demo.add_argument("--epochs", type=int, default=15)
+    demo.add_argument("--quiet", action="store_true", help="no progress bars or commentary")
+    demo.set_defaults(run=_demo)
 
     bench = commands.add_parser("bench", help="benchmarks: group construction, or layers against plain conv")
     bench.add_argument("what", choices=["groups", "layers"])

@@ -27,6 +27,7 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters["py"] = repr
     environment.filters["primed"] = lambda axes: ", ".join(f"{a}'" for a in axes.split(", "))
+    environment.filters["halved"] = lambda axes: ", ".join(f"{a}/2" for a in axes.split(", "))
     return environment
 
 

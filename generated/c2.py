@@ -395,10 +395,11 @@ class GroupBatchNorm2d(nn.BatchNorm1d):
 class GroupEquivariantCNN(nn.Module):
     """The classic G-CNN for C2: lifting conv, group convs, pooling, linear head.
 
-    Each convolution ('same' padding) is followed by ``GroupBatchNorm2d`` and ReLU; then the
-    group axis is pooled (``group_pool``: 'max' or 'mean'), then space by the mean, and a linear
-    layer gives the logits, invariant to the group. Input (B, in_channels, H, W), output
-    (B, num_classes). ``kernel_size`` must be odd.
+    Each convolution ('same' padding) is followed by ``GroupBatchNorm2d`` and ReLU; with
+    ``downsample_every=n``, every n-th block ends with a 2x2 spatial max pool (exactly
+    equivariant while the size it pools is even). Then the group axis is pooled (``group_pool``:
+    'max' or 'mean'), space by the mean, and a linear layer gives logits invariant to the group.
+    Input (B, in_channels, H, W), output (B, num_classes). ``kernel_size`` must be odd.
 
     >>> net = GroupEquivariantCNN(1, 10, hidden_channels=4, num_layers=2, kernel_size=3)
     >>> net(torch.randn(2, 1, 8, 8)).shape
@@ -416,21 +417,24 @@ class GroupEquivariantCNN(nn.Module):
         num_layers: int = 4,
         kernel_size: int = 5,
         group_pool: str = "max",
+        downsample_every: int = 0,
     ) -> None:
         super().__init__()
         _check_int("GroupEquivariantCNN: num_layers", num_layers, 1)
         _check_int("GroupEquivariantCNN: num_classes", num_classes, 1)
+        _check_int("GroupEquivariantCNN: downsample_every", downsample_every, 0)
         if _check_int("GroupEquivariantCNN: kernel_size", kernel_size, 1) % 2 == 0:
             raise ValueError(f"GroupEquivariantCNN: kernel_size must be odd for 'same' padding; got {kernel_size}")
         padding = kernel_size // 2
-        layers: list[nn.Module] = [LiftingConv2d(in_channels, hidden_channels, kernel_size, padding=padding)]
-        for _ in range(num_layers - 1):
-            layers += [
-                GroupBatchNorm2d(hidden_channels),
-                nn.ReLU(),
-                GroupConv2d(hidden_channels, hidden_channels, kernel_size, padding=padding),
-            ]
-        layers += [GroupBatchNorm2d(hidden_channels), nn.ReLU()]
+        layers: list[nn.Module] = []
+        for index in range(num_layers):
+            if index == 0:
+                layers.append(LiftingConv2d(in_channels, hidden_channels, kernel_size, padding=padding))
+            else:
+                layers.append(GroupConv2d(hidden_channels, hidden_channels, kernel_size, padding=padding))
+            layers += [GroupBatchNorm2d(hidden_channels), nn.ReLU()]
+            if downsample_every and (index + 1) % downsample_every == 0 and index + 1 < num_layers:
+                layers.append(_SpatialMaxPool())
         self.features = nn.Sequential(*layers)
         self.pool = GroupPool(group_pool)
         self.head = nn.Linear(hidden_channels, num_classes)
@@ -438,3 +442,11 @@ class GroupEquivariantCNN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         pooled = self.pool(self.features(x))
         return self.head(pooled.flatten(2).mean(dim=2))
+
+
+class _SpatialMaxPool(nn.Module):
+    """2x2 max pooling of each group slice: (B, C, |G|, H, W) -> (B, C, |G|, H/2, W/2)."""
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        pooled = F.max_pool2d(y.flatten(1, 2), 2)
+        return pooled.unflatten(1, y.shape[1:3])

@@ -1,0 +1,131 @@
+"""``gcnn demo``: declare groups, generate their layers, check equivariance, and train on real digits."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+
+from grouptheory import load
+from grouptheory.describe import describe
+
+from . import figures
+from .data import load_digits
+from .equivariance import equivariance_error
+from .loading import import_group_module
+from .training import TrainConfig, accuracy_by_angle, build_network, fit, parameter_count, rotation_accuracies
+
+# Hidden channels chosen so the three networks have about the same number of parameters:
+# a group convolution has |G| times the weights of a plain one with the same channels.
+MODELS = (("plain CNN", "trivial", 32), ("C4 G-CNN", "c4", 16), ("D4 G-CNN", "d4", 11))
+CONDITIONS = ("upright", "rot90", "rot180", "rot270", "random")
+
+
+def run_demo(out: Path, epochs: int = 15, quiet: bool = False, seed: int = 0) -> dict:
+    """The whole demo; returns the results table. Output appears in `out` only once complete."""
+    torch.manual_seed(seed)
+    say = (lambda *args: None) if quiet else print
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-partial-", dir=out.parent))
+    try:
+        results = _run(work, epochs, quiet, seed, say)
+        if out.exists():
+            shutil.rmtree(out)
+        work.chmod(0o755)
+        work.rename(out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    say(f"\nwrote {', '.join(sorted(p.name for p in out.iterdir()))} to {out}/")
+    return results
+
+
+def _run(work: Path, epochs: int, quiet: bool, seed: int, say) -> dict:
+    say("== 1. Declared groups (grouptheory/catalog/c4.toml, d4.toml)")
+    say(describe(load("c4")).split("\nconjugacy")[0])
+    say(f"\nD4: order {load('d4').order}, presentation {load('d4').presentation}")
+
+    say("\n== 2. Generating their layers and importing the generated code")
+    modules_dir = work / "generated"
+    groups = {}
+    for spec in ("trivial", "c4", "d4"):
+        groups[spec] = import_group_module(spec, folder=modules_dir)
+        say(f"  {modules_dir.name}/{spec}.py -> {groups[spec].__name__} ({groups[spec].ORDER} elements)")
+
+    say("\n== 3. Equivariance error of each layer, per element (float64, relative)")
+    errors = {spec: _equivariance_table(groups[spec]) for spec in ("c4", "d4")}
+    for spec, table in errors.items():
+        say(_format_errors(groups[spec], table))
+
+    say(f"\n== 4. Training on upright digits (sklearn, 8x8), {epochs} epochs each")
+    train, test = load_digits(seed=seed)
+    say(f"  {len(train)} training digits, {len(test)} held-out digits")
+    config = TrainConfig(epochs=epochs, batch_size=32, learning_rate=5e-3, num_layers=4, kernel_size=3, seed=seed)
+    rows, curves, trained = [], {}, {}
+    for name, spec, hidden in MODELS:
+        torch.manual_seed(seed)
+        run = TrainConfig(**{**config.to_dict(), "hidden_channels": hidden})
+        model = build_network(groups[spec], run)
+        seconds = fit(model, train, run, progress=not quiet, label=name)
+        accuracies = rotation_accuracies(model, test, seed=seed)
+        curves[name] = accuracy_by_angle(model, test)
+        trained[spec] = model
+        rows.append(
+            {
+                "model": name,
+                "group": groups[spec].GROUP_NAME,
+                "parameters": parameter_count(model),
+                **accuracies,
+                "seconds_per_epoch": sum(seconds) / len(seconds),
+            }
+        )
+        say(f"  {name}: random-rotation accuracy {accuracies['random']:.3f}")
+
+    table = _format_results(rows)
+    say("\n== 5. Results (accuracy on held-out digits)\n" + table)
+    (work / "results.md").write_text(table + "\n")
+    (work / "results.json").write_text(json.dumps({"epochs": epochs, "models": rows, "equivariance": errors}, indent=2))
+    figures.cayley_heatmaps([groups["c4"], groups["d4"]], work / "cayley_tables.png")
+    digit = test.images[:1].double()
+    lifting = trained["c4"].features[0].double()
+    figures.feature_maps_under_rotation(groups["c4"], lifting, digit, work / "feature_maps_c4.png")
+    figures.accuracy_by_angle(curves, work / "accuracy_by_angle.png")
+    shutil.rmtree(modules_dir)
+    return {"models": rows, "equivariance": errors}
+
+
+def _equivariance_table(group) -> dict[str, list[float]]:
+    torch.manual_seed(0)
+    image = torch.randn(2, 3, 9, 9, dtype=torch.float64)
+    features = torch.randn(2, 3, group.ORDER, 9, 9, dtype=torch.float64)
+    cases = {
+        "LiftingConv2d": (group.LiftingConv2d(3, 4, 5, padding=2), image),
+        "GroupConv2d": (group.GroupConv2d(3, 4, 5, padding=2), features),
+        "GroupBatchNorm2d": (group.GroupBatchNorm2d(3), features),
+        "GroupPool": (group.GroupPool("max"), features),
+        "GroupEquivariantCNN": (group.GroupEquivariantCNN(3, 10, 4, 3, 3).eval(), image),
+    }
+    return {name: list(equivariance_error(layer, x).values()) for name, (layer, x) in cases.items()}
+
+
+def _format_errors(group, table: dict[str, list[float]]) -> str:
+    header = f"  {group.GROUP_NAME:<20}" + "".join(f"{label:>9}" for label in group.LABELS)
+    lines = [header]
+    for name, values in table.items():
+        lines.append(f"  {name:<20}" + "".join(f"{v:9.1e}" for v in values))
+    return "\n".join(lines)
+
+
+def _format_results(rows: list[dict]) -> str:
+    lines = [
+        "| model | group | parameters | " + " | ".join(CONDITIONS) + " | s / epoch |",
+        "| --- | --- | ---: | " + " | ".join("---:" for _ in CONDITIONS) + " | ---: |",
+    ]
+    for row in rows:
+        cells = " | ".join(f"{row[c]:.3f}" for c in CONDITIONS)
+        lines.append(
+            f"| {row['model']} | {row['group']} | {row['parameters']:,} | {cells} | {row['seconds_per_epoch']:.2f} |"
+        )
+    return "\n".join(lines)

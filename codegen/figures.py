@@ -1,0 +1,86 @@
+"""The demo's figures (matplotlib, written as PNG)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+import torch
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def cayley_heatmaps(groups: list[ModuleType], path: Path) -> None:
+    """Each group's Cayley table as a heat map, cells labelled with the product's word."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(groups), figsize=(5.2 * len(groups), 5.6))
+    for ax, group in zip(list(axes) if len(groups) > 1 else [axes], groups, strict=True):
+        table = torch.tensor(group.CAYLEY_TABLE)
+        ax.imshow(table, cmap="tab20" if group.ORDER <= 20 else "viridis")
+        ticks = range(group.ORDER)
+        ax.set_xticks(ticks, group.LABELS, rotation=90)
+        ax.set_yticks(ticks, group.LABELS)
+        if group.ORDER <= 16:
+            for i in ticks:
+                for j in ticks:
+                    ax.text(j, i, group.LABELS[table[i, j]], ha="center", va="center", fontsize=8)
+        ax.set_title(f"{group.GROUP_NAME}: row * column")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def feature_maps_under_rotation(group: ModuleType, lifting: torch.nn.Module, digit: torch.Tensor, path: Path) -> None:
+    """The tutorial's figure: one digit rotated by each rotation of the group (rows), and one channel of
+    the lifting layer's output over the group axis (columns): maps rotate and shift along the axis."""
+    plt = _pyplot()
+    rotations = [g for g in group.EXACT_ELEMENTS if _is_rotation(group, g)]
+    with torch.no_grad():
+        maps = [lifting(group.act_on_image(digit, g))[0, 0] for g in rotations]
+    columns = group.ORDER + 1
+    fig, axes = plt.subplots(len(rotations), columns, figsize=(1.6 * columns, 1.7 * len(rotations)), squeeze=False)
+    low, high = min(float(m.min()) for m in maps), max(float(m.max()) for m in maps)
+    for row, (g, feature) in enumerate(zip(rotations, maps, strict=True)):
+        axes[row, 0].imshow(group.act_on_image(digit, g)[0, 0], cmap="gray")
+        axes[row, 0].set_ylabel(f"input {group.LABELS[g]}", fontsize=9)
+        for h in range(group.ORDER):
+            axes[row, h + 1].imshow(feature[h], cmap="magma", vmin=low, vmax=high)
+            if row == 0:
+                axes[row, h + 1].set_title(f"h = {group.LABELS[h]}", fontsize=9)
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(f"{group.GROUP_NAME} lifting layer, channel 0: rotating the input rotates each map and permutes h")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _is_rotation(group: ModuleType, g: int) -> bool:
+    matrix = torch.tensor(group.MATRICES[g], dtype=torch.float64)
+    return bool(torch.linalg.det(matrix) > 0)
+
+
+def accuracy_by_angle(curves: dict[str, dict[int, float]], path: Path) -> None:
+    """Accuracy against the rotation angle of the test set, one line per model."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, curve in curves.items():
+        ax.plot(list(curve), list(curve.values()), marker="o", markersize=3, label=name)
+    ax.set_xticks(range(0, 361, 45))
+    ax.set_xlabel("rotation of every test digit (degrees)")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title("Trained upright, tested rotated")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
