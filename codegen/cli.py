@@ -73,6 +73,35 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train(args: argparse.Namespace) -> int:
+    from .runs import train_run
+    from .training import TrainConfig
+
+    config = TrainConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        hidden_channels=args.hidden_channels,
+        num_layers=args.num_layers,
+        kernel_size=args.kernel_size,
+        downsample_every=args.downsample_every,
+        group_pool=args.group_pool,
+        seed=args.seed,
+    )
+    out = Path(args.out or f"gcnn-output/train-{Path(args.group).stem}")
+    train_run(args.group, args.dataset, args.data_dir, config, out, train_size=args.train_size, quiet=args.quiet)
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    import json
+
+    from .runs import eval_run
+
+    print(json.dumps(eval_run(Path(args.checkpoint), args.data_dir, args.group, args.train_size), indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gcnn", description="Generate group-equivariant CNN layers from declared groups."
@@ -99,6 +128,31 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--epochs", type=int, default=15)
     demo.add_argument("--quiet", action="store_true", help="no progress bars or commentary")
     demo.set_defaults(run=_demo)
+
+    train = commands.add_parser("train", help="train a generated G-CNN on MNIST (IDX files) or sklearn digits")
+    train.add_argument("--group", default="c4", help="a catalog name or a TOML spec path")
+    train.add_argument("--dataset", choices=["mnist", "digits"], default="mnist")
+    train.add_argument("--data-dir", help="folder with MNIST's IDX files (gzip or raw)")
+    train.add_argument("--train-size", type=int, default=8000, help="with only t10k files: images to train on")
+    train.add_argument("--epochs", type=int, default=10)
+    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--lr", type=float, default=3e-3)
+    train.add_argument("--hidden-channels", type=int, default=16)
+    train.add_argument("--num-layers", type=int, default=4)
+    train.add_argument("--kernel-size", type=int, default=5)
+    train.add_argument("--downsample-every", type=int, default=0, help="2x2 max pool after every n blocks (0: never)")
+    train.add_argument("--group-pool", choices=["max", "mean"], default="max")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", help="folder for checkpoint.pt and results.json (default gcnn-output/train-GROUP)")
+    train.add_argument("--quiet", action="store_true")
+    train.set_defaults(run=_train)
+
+    evaluate = commands.add_parser("eval", help="re-evaluate a checkpoint written by gcnn train")
+    evaluate.add_argument("checkpoint")
+    evaluate.add_argument("--data-dir", help="folder with MNIST's IDX files, for MNIST checkpoints")
+    evaluate.add_argument("--group", help="refuse the checkpoint unless it was trained for this group")
+    evaluate.add_argument("--train-size", type=int, default=8000)
+    evaluate.set_defaults(run=_eval)
 
     bench = commands.add_parser("bench", help="benchmarks: group construction, or layers against plain conv")
     bench.add_argument("what", choices=["groups", "layers"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import torch
 
 
@@ -22,7 +23,7 @@ def cayley_heatmaps(groups: list[ModuleType], path: Path) -> None:
     plt = _pyplot()
     fig, axes = plt.subplots(1, len(groups), figsize=(5.2 * len(groups), 5.6))
     for ax, group in zip(list(axes) if len(groups) > 1 else [axes], groups, strict=True):
-        table = torch.tensor(group.CAYLEY_TABLE)
+        table = np.array(group.CAYLEY_TABLE)
         ax.imshow(table, cmap="tab20" if group.ORDER <= 20 else "viridis")
         ticks = range(group.ORDER)
         ax.set_xticks(ticks, group.LABELS, rotation=90)
@@ -43,12 +44,12 @@ def feature_maps_under_rotation(group: ModuleType, lifting: torch.nn.Module, dig
     plt = _pyplot()
     rotations = [g for g in group.EXACT_ELEMENTS if _is_rotation(group, g)]
     with torch.no_grad():
-        maps = [lifting(group.act_on_image(digit, g))[0, 0] for g in rotations]
+        maps = [lifting(group.act_on_image(digit, g))[0, 0].numpy() for g in rotations]
     columns = group.ORDER + 1
     fig, axes = plt.subplots(len(rotations), columns, figsize=(1.6 * columns, 1.7 * len(rotations)), squeeze=False)
     low, high = min(float(m.min()) for m in maps), max(float(m.max()) for m in maps)
     for row, (g, feature) in enumerate(zip(rotations, maps, strict=True)):
-        axes[row, 0].imshow(group.act_on_image(digit, g)[0, 0], cmap="gray")
+        axes[row, 0].imshow(group.act_on_image(digit, g)[0, 0].numpy(), cmap="gray")
         axes[row, 0].set_ylabel(f"input {group.LABELS[g]}", fontsize=9)
         for h in range(group.ORDER):
             axes[row, h + 1].imshow(feature[h], cmap="magma", vmin=low, vmax=high)

@@ -1,0 +1,171 @@
+"""``gcnn train`` and ``gcnn eval``: train a generated network on MNIST or digits, save and re-evaluate it.
+
+Under ``torchrun`` the same command trains with DistributedDataParallel (gloo on CPU, NCCL on
+GPUs): each process takes a shard of every epoch, rank 0 logs, evaluates and saves.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+
+from ._errors import CodegenError
+from .data import DataError, Split, load_digits, load_mnist
+from .loading import import_group_module
+from .training import TrainConfig, build_network, fit, parameter_count, rotation_accuracies
+
+CHECKPOINT_FORMAT = "gcnn-checkpoint/1"
+
+
+def load_dataset(name: str, data_dir: str | None, train_size: int, seed: int) -> tuple[Split, Split]:
+    if name == "digits":
+        return load_digits(seed=seed)
+    if data_dir is None:
+        raise DataError("--dataset mnist needs --data-dir pointing at the folder with MNIST's IDX files")
+    return load_mnist(data_dir, train_size=train_size)
+
+
+def check_image_size(size: int, config: TrainConfig) -> None:
+    """Each 2x2 pooling halves the images; refuse a network that would shrink them below one pixel."""
+    pools = (config.num_layers - 1) // config.downsample_every if config.downsample_every else 0
+    if size < 2**pools:
+        raise DataError(
+            f"images of {size}x{size} pixels are too small for {pools} poolings (--num-layers {config.num_layers}, "
+            f"--downsample-every {config.downsample_every}); use fewer layers or a larger --downsample-every"
+        )
+
+
+def train_run(
+    group_spec: str,
+    dataset: str,
+    data_dir: str | None,
+    config: TrainConfig,
+    out: Path,
+    train_size: int = 8000,
+    quiet: bool = False,
+) -> dict:
+    """Train, evaluate on rotated test images, save checkpoint and results into `out` (rank 0)."""
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    device = _device()
+    if distributed:
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    try:
+        rank = dist.get_rank() if distributed else 0
+        group = import_group_module(group_spec)
+        train, test = load_dataset(dataset, data_dir, train_size, config.seed)
+        check_image_size(train.images.shape[-1], config)
+        torch.manual_seed(config.seed)
+        model = build_network(group, config).to(device)
+        wrapped = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
+        seconds = fit(wrapped, train, config, progress=not quiet, label=group.GROUP_NAME)
+        in_sync = _ranks_hold_identical_weights(model) if distributed else True
+        # Release DDP's reducer (and the gloo work it holds) now, not during interpreter shutdown,
+        # where freeing it can abort the process.
+        del wrapped
+        gc.collect()
+        results = {}
+        if rank == 0:
+            results = {
+                "group": group.GROUP_NAME,
+                "spec": group_spec,
+                "dataset": dataset,
+                "parameters": parameter_count(model),
+                "epochs": config.epochs,
+                "seconds_per_epoch": sum(seconds) / len(seconds),
+                "processes": dist.get_world_size() if distributed else 1,
+                "ranks_in_sync": in_sync,
+                "accuracy": rotation_accuracies(model, test, seed=config.seed),
+            }
+            _save(out, model, group, group_spec, dataset, config, results)
+            if not quiet:
+                print(json.dumps(results, indent=2))
+        if distributed:
+            dist.barrier()  # gloo aborts a process that leaves while its peers still run
+        return results
+    finally:
+        if distributed:
+            dist.destroy_process_group()
+
+
+def _device() -> torch.device:
+    if torch.cuda.is_available():
+        local = int(os.environ.get("LOCAL_RANK", "0"))
+        torch.cuda.set_device(local)
+        return torch.device("cuda", local)
+    return torch.device("cpu")
+
+
+def _ranks_hold_identical_weights(model: torch.nn.Module) -> bool:
+    """Compare a digest of every rank's parameters (batch-norm running statistics are per rank until
+    DDP's next forward broadcasts rank 0's)."""
+    digest = hashlib.sha256()
+    for tensor in model.parameters():
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    digests: list[str | None] = [None] * dist.get_world_size()
+    dist.all_gather_object(digests, digest.hexdigest())
+    return len(set(digests)) == 1
+
+
+def _save(out: Path, model, group, spec: str, dataset: str, config: TrainConfig, results: dict) -> None:
+    """Write checkpoint and results to a sibling folder, then move it into place: never half-written."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-partial-", dir=out.parent))
+    try:
+        checkpoint = {
+            "format": CHECKPOINT_FORMAT,
+            "group": group.GROUP_NAME,
+            "spec": spec,
+            "dataset": dataset,
+            "config": config.to_dict(),
+            "state_dict": model.state_dict(),
+        }
+        torch.save(checkpoint, work / "checkpoint.pt")
+        (work / "results.json").write_text(json.dumps(results, indent=2))
+        if out.exists():
+            shutil.rmtree(out)
+        work.chmod(0o755)
+        work.rename(out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def load_checkpoint(path: Path, expected_group: str | None = None) -> tuple[torch.nn.Module, dict]:
+    """Rebuild the network a checkpoint was trained as, with its weights (strict)."""
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise CodegenError(f"checkpoint {path} does not exist; pass the checkpoint.pt written by gcnn train") from None
+    except Exception as error:
+        raise CodegenError(f"{path} is not a gcnn checkpoint ({type(error).__name__}); pass a checkpoint.pt") from None
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
+        raise CodegenError(f"{path} is not a {CHECKPOINT_FORMAT} file; pass the checkpoint.pt written by gcnn train")
+    group = import_group_module(checkpoint["spec"])
+    if expected_group is not None:
+        expected = import_group_module(expected_group).GROUP_NAME
+        if expected != checkpoint["group"]:
+            raise CodegenError(
+                f"{path} holds a {checkpoint['group']} network, not {expected}; pass --group {checkpoint['spec']} "
+                "or a checkpoint trained for that group"
+            )
+    if checkpoint["group"] != group.GROUP_NAME:
+        raise CodegenError(f"{path} was trained for {checkpoint['group']} but its spec now declares {group.GROUP_NAME}")
+    config = TrainConfig(**checkpoint["config"])
+    model = build_network(group, config)
+    model.load_state_dict(checkpoint["state_dict"], strict=True)
+    return model, checkpoint
+
+
+def eval_run(path: Path, data_dir: str | None, expected_group: str | None, train_size: int = 8000) -> dict:
+    """Re-evaluate a checkpoint on its data set's rotated test images."""
+    model, checkpoint = load_checkpoint(path, expected_group)
+    config = TrainConfig(**checkpoint["config"])
+    _, test = load_dataset(checkpoint["dataset"], data_dir, train_size, config.seed)
+    return {"group": checkpoint["group"], "accuracy": rotation_accuracies(model, test, seed=config.seed)}

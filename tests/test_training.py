@@ -1,0 +1,171 @@
+"""Data loading, training runs, checkpoints, the demo, and two-process training."""
+
+import gzip
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from codegen import cli
+from codegen.data import DataError, load_mnist, read_idx, rotate
+from codegen.runs import check_image_size, eval_run, load_checkpoint, train_run
+from codegen.training import TrainConfig
+
+MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+TINY = TrainConfig(epochs=1, batch_size=64, hidden_channels=4, num_layers=2, kernel_size=3)
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    magic = {1: 0x801, 3: 0x803}[array.ndim]
+    return struct.pack(">I", magic) + struct.pack(f">{array.ndim}I", *array.shape) + array.astype(np.uint8).tobytes()
+
+
+def write_mnist(folder: Path, count: int = 20, gz: bool = True) -> None:
+    images = np.random.default_rng(0).integers(0, 256, size=(count, 28, 28))
+    labels = np.arange(count) % 10
+    for name, array in (("t10k-images-idx3-ubyte", images), ("t10k-labels-idx1-ubyte", labels)):
+        data = idx_bytes(array)
+        (folder / (name + (".gz" if gz else ""))).write_bytes(gzip.compress(data) if gz else data)
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_idx_files_read_gzip_or_raw(tmp_path, gz):
+    """IDX files load compressed or not, split by the protocol's rule."""
+    write_mnist(tmp_path, gz=gz)
+    train, test = load_mnist(tmp_path, train_size=15)
+    assert train.images.shape == (15, 1, 28, 28) and len(test) == 5
+    assert float(train.images.min()) >= 0 and float(train.images.max()) <= 1
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda data: data[:-10], "truncated"),
+        (lambda data: b"\x00\x00\x09\x03" + data[4:], "magic"),
+        (lambda data: data[:5], "truncated"),
+    ],
+)
+def test_corrupt_idx_files_are_named(tmp_path, damage, message):
+    """Truncated files and wrong magic numbers name the file and suggest downloading again."""
+    path = tmp_path / "t10k-images-idx3-ubyte"
+    path.write_bytes(damage(idx_bytes(np.zeros((3, 28, 28)))))
+    with pytest.raises(DataError, match=message) as caught:
+        read_idx(path)
+    assert str(path) in str(caught.value)
+
+
+def test_missing_data_gets_one_clear_line(tmp_path, capsys):
+    """A folder without MNIST files: exit code 2, one line naming the folder; no output folder left."""
+    out = tmp_path / "run"
+    code = cli.main(["train", "--data-dir", str(tmp_path), "--out", str(out), "--quiet"])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and len(error.splitlines()) == 1 and str(tmp_path) in error
+    assert not out.exists() and not list(tmp_path.glob(".run-partial-*"))
+
+
+def test_unknown_group_gets_one_clear_line(capsys):
+    """An unknown group names the catalog."""
+    assert cli.main(["train", "--group", "c5", "--dataset", "digits", "--quiet"]) == 2
+    assert "not a catalog name" in capsys.readouterr().err
+
+
+def test_too_small_images_are_refused():
+    """Networks that would pool images below one pixel are refused before training."""
+    with pytest.raises(DataError, match="too small"):
+        check_image_size(8, TrainConfig(num_layers=9, downsample_every=2))
+
+
+def test_rotations_are_exact_for_quarter_turns_and_consistent_otherwise():
+    """rotate() is rot90 for multiples of 90 degrees and agrees with it in the limit."""
+    images = torch.rand(3, 1, 9, 9)
+    assert torch.equal(rotate(images, 90.0), torch.rot90(images, 1, dims=(-2, -1)))
+    assert torch.allclose(rotate(images, 89.9999), torch.rot90(images, 1, dims=(-2, -1)), atol=1e-4)
+
+
+def test_train_save_and_evaluate_a_checkpoint(tmp_path):
+    """A run writes checkpoint and results; eval reproduces its accuracy; another group is refused."""
+    results = train_run("c4", "digits", None, TINY, tmp_path / "run", quiet=True)
+    assert set(results["accuracy"]) == {"upright", "rot90", "rot180", "rot270", "random"}
+    # C4 invariance: every quarter turn gives the upright accuracy exactly.
+    assert len({results["accuracy"][k] for k in ("upright", "rot90", "rot180", "rot270")}) == 1
+    checkpoint = tmp_path / "run" / "checkpoint.pt"
+    assert eval_run(checkpoint, None, "c4")["accuracy"] == results["accuracy"]
+    with pytest.raises(Exception, match="holds a C4 network, not D4"):
+        load_checkpoint(checkpoint, expected_group="d4")
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(Exception, match="not a gcnn checkpoint"):
+        load_checkpoint(tmp_path / "junk.pt")
+
+
+def test_a_user_declared_group_trains_with_no_code(tmp_path):
+    """--group takes a spec path: the module is generated on the fly."""
+    spec = tmp_path / "klein.toml"
+    spec.write_text('name = "Klein"\n[generators]\na = [[-1, 0], [0, 1]]\nb = [[1, 0], [0, -1]]\n')
+    results = train_run(str(spec), "digits", None, TINY, tmp_path / "run", quiet=True)
+    assert results["group"] == "Klein" and (tmp_path / "run" / "checkpoint.pt").exists()
+
+
+@pytest.mark.skipif(not MNIST.is_dir(), reason="the shared MNIST test set (../shared/data/mnist) is absent")
+def test_shared_mnist_follows_the_protocol():
+    """The shared set: train on the first 8,000 upright digits, test on the last 2,000."""
+    train, test = load_mnist(MNIST)
+    assert len(train) == 8000 and len(test) == 2000
+    counts = torch.bincount(torch.cat([train.labels, test.labels]), minlength=10)
+    assert counts.tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def test_demo_writes_its_table_and_figures(tmp_path):
+    """The demo (one epoch) writes the table in markdown and JSON and three figures."""
+    from codegen.demo import run_demo
+
+    out = tmp_path / "demo"
+    results = run_demo(out, epochs=1, quiet=True)
+    names = {p.name for p in out.iterdir()}
+    assert names == {"results.md", "results.json", "cayley_tables.png", "feature_maps_c4.png", "accuracy_by_angle.png"}
+    assert [row["group"] for row in results["models"]] == ["trivial", "C4", "D4"]
+    assert max(max(v) for v in results["equivariance"]["c4"].values()) < 1e-12
+    assert json.loads((out / "results.json").read_text())["epochs"] == 1
+
+
+@pytest.mark.skipif(
+    shutil.which("torchrun") is None and not Path(sys.executable).with_name("torchrun").exists(),
+    reason="torchrun is not installed",
+)
+def test_two_processes_train_in_sync(tmp_path):
+    """torchrun with two CPU processes (gloo): both ranks end with identical weights."""
+    torchrun = Path(sys.executable).with_name("torchrun")
+    command = [
+        str(torchrun) if torchrun.exists() else "torchrun",
+        "--standalone",
+        "--nproc_per_node=2",
+        "-m",
+        "codegen",
+        "train",
+        "--dataset",
+        "digits",
+        "--group",
+        "c4",
+        "--epochs",
+        "1",
+        "--hidden-channels",
+        "4",
+        "--num-layers",
+        "2",
+        "--kernel-size",
+        "3",
+        "--quiet",
+        "--out",
+        str(tmp_path / "ddp"),
+    ]
+    environment = {**os.environ, "OMP_NUM_THREADS": "1"}
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300, env=environment, check=False)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    results = json.loads((tmp_path / "ddp" / "results.json").read_text())
+    assert results["processes"] == 2 and results["ranks_in_sync"] is True
