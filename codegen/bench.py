@@ -76,25 +76,35 @@ def _rot90_roll_expansion(weight: torch.Tensor) -> torch.Tensor:
     return torch.stack(filters, dim=1).reshape(out_channels * order, in_channels * order, k, k)
 
 
-def bench_layers(group: str = "c4", fields: int = 8, size: int = 28, kernel: int = 5) -> list[dict]:
-    """Group convolution of `fields` regular fields against conv2d with the expanded weight (the floor)."""
+def bench_layers(
+    group: str = "c4",
+    fields: int = 8,
+    size: int = 28,
+    kernel: int = 5,
+    batches: tuple[int, ...] = (32, 1),
+    rounds: int = 15,
+) -> list[dict]:
+    """Group convolution of `fields` regular fields against convNd with the expanded weight (the floor)."""
     module = importlib.import_module(f"generated.{group}")
+    d = module.DIMENSION
+    conv = getattr(F, f"conv{d}d")
     torch.manual_seed(0)
-    layer = module.GroupConv2d(fields, fields, kernel, padding=kernel // 2)
+    layer = getattr(module, f"GroupConv{d}d")(fields, fields, kernel, padding=kernel // 2)
     floor_weight = layer.expanded_weight().detach().requires_grad_(True)
     floor_bias = layer._expanded_bias().detach().requires_grad_(True)
+    space = (size,) * d
     rows = []
-    for batch in (32, 1):
-        x = torch.randn(batch, fields, module.ORDER, size, size, requires_grad=True)
+    for batch in batches:
+        x = torch.randn(batch, fields, module.ORDER, *space, requires_grad=True)
         flat = x.detach().flatten(1, 2).requires_grad_(True)
         layer.train()
 
         def floor_step(flat=flat):
-            F.conv2d(flat, floor_weight, floor_bias, padding=kernel // 2).sum().backward()
+            conv(flat, floor_weight, floor_bias, padding=kernel // 2).sum().backward()
 
         candidates = {
-            "floor: conv2d, expanded weight": floor_step,
-            f"generated {group}.GroupConv2d": lambda x=x: layer(x).sum().backward(),
+            f"floor: conv{d}d, expanded weight": floor_step,
+            f"generated {group}.GroupConv{d}d": lambda x=x: layer(x).sum().backward(),
         }
         if group == "c4":
             for name, expand in (
@@ -104,32 +114,56 @@ def bench_layers(group: str = "c4", fields: int = 8, size: int = 28, kernel: int
                 candidates[name] = lambda flat=flat, expand=expand: (
                     F.conv2d(flat, expand(layer.weight), floor_bias, padding=kernel // 2).sum().backward()
                 )
-        rows += _rows(f"train fwd+bwd, batch {batch}", median_seconds(candidates))
-    x = torch.randn(1, fields, module.ORDER, size, size)
+        rows += _rows(f"train fwd+bwd, batch {batch}", median_seconds(candidates, rounds=rounds))
+    x = torch.randn(1, fields, module.ORDER, *space)
     layer.eval()
     with torch.inference_mode():
         eval_times = median_seconds(
             {
-                "floor: conv2d, expanded weight": lambda: F.conv2d(
+                f"floor: conv{d}d, expanded weight": lambda: conv(
                     x.flatten(1, 2), floor_weight, floor_bias, padding=kernel // 2
                 ),
-                f"generated {group}.GroupConv2d": lambda: layer(x),
-            }
+                f"generated {group}.GroupConv{d}d": lambda: layer(x),
+            },
+            rounds=rounds,
         )
     rows += _rows("eval forward, batch 1", eval_times)
-    x = torch.randn(32, fields, module.ORDER, size, size, requires_grad=True)
+    x = torch.randn(batches[0], fields, module.ORDER, *space, requires_grad=True)
     flat = x.detach().flatten(1, 2).requires_grad_(True)
-    floor_bytes = _saved_bytes(lambda: F.conv2d(flat, floor_weight, floor_bias, padding=kernel // 2))
+    floor_bytes = _saved_bytes(lambda: conv(flat, floor_weight, floor_bias, padding=kernel // 2))
     layer.train()
     ours = _saved_bytes(lambda: layer(x))
     rows.append(
         {
-            "case": "memory saved for backward, batch 32",
-            "candidate": f"generated {group}.GroupConv2d",
+            "case": f"memory saved for backward, batch {batches[0]}",
+            "candidate": f"generated {group}.GroupConv{d}d",
             "value": f"{ours / 2**20:.2f} MiB",
             "ratio": ours / floor_bytes,
         }
     )
+    return rows
+
+
+def bench_generation(specs: tuple[str, ...] = ("o", "oh")) -> list[dict]:
+    """Seconds to generate each module from its spec into a fresh folder and import it."""
+    import tempfile
+    from pathlib import Path
+
+    from .loading import import_group_module
+
+    rows = []
+    for spec in specs:
+        start = time.perf_counter()
+        with tempfile.TemporaryDirectory() as folder:
+            import_group_module(spec, folder=Path(folder))
+        rows.append(
+            {
+                "case": "generate and import",
+                "candidate": f"{spec}.py",
+                "value": f"{time.perf_counter() - start:.2f} s",
+                "ratio": None,
+            }
+        )
     return rows
 
 

@@ -47,6 +47,8 @@ def _bench(args: argparse.Namespace) -> int:
     header = f"torch {torch_version()}, {threads()} threads"
     if args.what == "groups":
         rows = bench.bench_groups()
+    elif args.three_d:
+        rows = bench.bench_generation(("o", "oh")) + bench.bench_layers("o", fields=4, size=16, kernel=3, batches=(4,))
     else:
         rows = bench.bench_build(args.group) + bench.bench_layers(args.group)
     print(header)
@@ -67,9 +69,12 @@ def threads() -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from .demo import run_demo, run_demo_3d
 
-    run_demo(Path(args.out), epochs=args.epochs, quiet=args.quiet)
+    if args.three_d:
+        run_demo_3d(Path(args.out), epochs=args.epochs or 150, quiet=args.quiet)
+    else:
+        run_demo(Path(args.out), epochs=args.epochs or 15, quiet=args.quiet)
     return 0
 
 
@@ -125,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="the whole chain on real digits: groups, generated layers, training")
     demo.add_argument("--out", default="gcnn-output/demo", help="folder for the table and figures")
-    demo.add_argument("--epochs", type=int, default=15)
+    demo.add_argument("--epochs", type=int, help="training epochs (default 15; 150 with --3d)")
+    demo.add_argument("--3d", dest="three_d", action="store_true", help="3D Tetris with cube groups instead of digits")
     demo.add_argument("--quiet", action="store_true", help="no progress bars or commentary")
     demo.set_defaults(run=_demo)
 
@@ -157,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="benchmarks: group construction, or layers against plain conv")
     bench.add_argument("what", choices=["groups", "layers"])
     bench.add_argument("--group", default="c4", help="generated module for `bench layers` (default c4)")
+    bench.add_argument("--3d", dest="three_d", action="store_true", help="an O group convolution on 16^3 volumes")
     bench.set_defaults(run=_bench)
     return parser
 

@@ -79,9 +79,19 @@ CASES = {
     "O (rotations of the cube)": (
         (24, 5, 1, 12),
         [
+            lambda: load("o"),
             lambda: from_matrices({"z": ROT_Z, "x": ROT_X}),
             lambda: from_presentation("< z, x | z^4, x^4, (z x)^3, (z^2 x)^2 >", action={"z": ROT_Z, "x": ROT_X}),
         ],
+    ),
+    "Oh (the full cube group, S4 x C2)": (
+        (48, 10, 2, 12),
+        [lambda: load("oh"), lambda: from_permutations({"a": "(0 1 2 3)", "b": "(0 1)", "c": "(4 5)"})],
+    ),
+    "C4z": ((4, 4, 4, 4), [lambda: load("c4z")]),
+    "D4h (D8 x C2)": (
+        (16, 10, 4, 4),
+        [lambda: load("d4h"), lambda: from_presentation("< r, s, m | r^4, s^2, (s r)^2, m^2, r m = m r, s m = m s >")],
     ),
     "C4 x C2": (
         (8, 8, 8, 4),
