@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from pathlib import Path
 
 import torch
@@ -16,6 +15,7 @@ from . import figures
 from .data import load_digits
 from .equivariance import equivariance_error
 from .loading import import_group_module
+from .staging import staged_folder
 from .training import TrainConfig, accuracy_by_angle, build_network, fit, parameter_count, rotation_accuracies
 
 # Hidden channels chosen so the three networks have about the same number of parameters:
@@ -28,16 +28,8 @@ def run_demo(out: Path, epochs: int = 15, quiet: bool = False, seed: int = 0) ->
     """The whole demo; returns the results table. Output appears in `out` only once complete."""
     torch.manual_seed(seed)
     say = (lambda *args: None) if quiet else print
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-partial-", dir=out.parent))
-    try:
+    with staged_folder(out) as work:
         results = _run(work, epochs, quiet, seed, say)
-        if out.exists():
-            shutil.rmtree(out)
-        work.chmod(0o755)
-        work.rename(out)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     say(f"\nwrote {', '.join(sorted(p.name for p in out.iterdir()))} to {out}/")
     return results
 

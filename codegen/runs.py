@@ -10,8 +10,6 @@ import gc
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import torch
@@ -20,6 +18,7 @@ import torch.distributed as dist
 from ._errors import CodegenError
 from .data import DataError, Split, load_digits, load_mnist
 from .loading import import_group_module
+from .staging import staged_folder
 from .training import TrainConfig, build_network, fit, parameter_count, rotation_accuracies
 
 CHECKPOINT_FORMAT = "gcnn-checkpoint/1"
@@ -115,10 +114,8 @@ def _ranks_hold_identical_weights(model: torch.nn.Module) -> bool:
 
 
 def _save(out: Path, model, group, spec: str, dataset: str, config: TrainConfig, results: dict) -> None:
-    """Write checkpoint and results to a sibling folder, then move it into place: never half-written."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-partial-", dir=out.parent))
-    try:
+    """Write checkpoint and results to `out` all at once."""
+    with staged_folder(out) as work:
         checkpoint = {
             "format": CHECKPOINT_FORMAT,
             "group": group.GROUP_NAME,
@@ -129,12 +126,6 @@ def _save(out: Path, model, group, spec: str, dataset: str, config: TrainConfig,
         }
         torch.save(checkpoint, work / "checkpoint.pt")
         (work / "results.json").write_text(json.dumps(results, indent=2))
-        if out.exists():
-            shutil.rmtree(out)
-        work.chmod(0o755)
-        work.rename(out)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def load_checkpoint(path: Path, expected_group: str | None = None) -> tuple[torch.nn.Module, dict]:

@@ -1,6 +1,5 @@
 """3D Tetris with cube groups, and the benchmark functions (run small, not timed)."""
 
-
 from codegen import bench, tetris
 from generated import o
 
