@@ -12,7 +12,7 @@ import sympy
 
 from ._cyclotomic import ONE, ZERO, CyclotomicField, Number, field_of_conductor
 from ._entries import conductor_of, parse_entry, to_field
-from ._errors import GroupTheoryError
+from ._errors import GroupTheoryError, located
 
 ExactMatrix = tuple[Number, ...]
 """A square matrix, row-major, each entry in the power basis of one cyclotomic field."""
@@ -62,8 +62,6 @@ class ExactMatrices:
 
 def parse_matrices(named: dict[str, object], key: str, source: str | None) -> ExactMatrices:
     """Parse generator matrices (nested lists of exact entries) into one field, validating shape."""
-    from ._errors import located
-
     rows_by_name: dict[str, list[list[sympy.Expr]]] = {}
     dimension = None
     for name, matrix in named.items():

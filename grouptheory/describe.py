@@ -38,10 +38,14 @@ def describe(group: FiniteGroup, format: str = "text") -> str:
     return _markdown(group, summary) if format == "markdown" else _text(group, summary)
 
 
+EXACT_FORMS_UP_TO = 1000
+"""Above this order, matrix groups list words only: building every exact sympy matrix takes long."""
+
+
 def _element_text(group: FiniteGroup, i: int) -> str:
-    element = group.elements[i]
     if group.has_action:
-        return str(element.tolist()) if group.order <= 1000 else ""
+        return str(group.matrix(i).tolist()) if group.order <= EXACT_FORMS_UP_TO else ""
+    element = group.elements[i]
     return str(list(element)) if group.permutations is not None else element
 
 
