@@ -42,9 +42,11 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    import torch
+
     from . import bench
 
-    header = f"torch {torch_version()}, {threads()} threads"
+    header = f"torch {torch.__version__}, {torch.get_num_threads()} threads"
     if args.what == "groups":
         rows = bench.bench_groups()
     elif args.three_d:
@@ -54,18 +56,6 @@ def _bench(args: argparse.Namespace) -> int:
     print(header)
     print(bench.format_rows(rows))
     return 0
-
-
-def torch_version() -> str:
-    import torch
-
-    return torch.__version__
-
-
-def threads() -> int:
-    import torch
-
-    return torch.get_num_threads()
 
 
 def _demo(args: argparse.Namespace) -> int:
