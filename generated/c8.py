@@ -171,6 +171,13 @@ def _kernel_offsets(kernel_size: int) -> list[tuple[int, ...]]:
     return list(itertools.product(range(kernel_size), repeat=DIMENSION))
 
 
+def _group_sources(group_in: int) -> torch.Tensor:
+    """sources[h, k]: the input group index h^-1 k read by output h (one zero column for a lifting layer)."""
+    if group_in == 1:
+        return torch.zeros(ORDER, 1, dtype=torch.long)
+    return torch.tensor(CAYLEY_TABLE)[list(INVERSES)]
+
+
 @functools.cache
 def _kernel_interpolation(kernel_size: int) -> torch.Tensor:
     """weights[h, u, v]: the share of filter position v in position u of the filter transformed by h.
@@ -197,7 +204,7 @@ def _kernel_interpolation(kernel_size: int) -> torch.Tensor:
 
 def _group_index(in_channels: int, group_in: int) -> torch.Tensor:
     """Gather index over (channel, group) rows: entry (h, i, k) reads row (i, h^-1 k)."""
-    group = torch.tensor(CAYLEY_TABLE)[list(INVERSES)] if group_in > 1 else torch.zeros(ORDER, 1, dtype=torch.long)
+    group = _group_sources(group_in)
     channel = torch.arange(in_channels).view(1, -1, 1) * group_in
     return (channel + group.view(ORDER, 1, group_in)).reshape(-1)
 

@@ -148,6 +148,13 @@ def _kernel_offsets(kernel_size: int) -> list[tuple[int, ...]]:
     return list(itertools.product(range(kernel_size), repeat=DIMENSION))
 
 
+def _group_sources(group_in: int) -> torch.Tensor:
+    """sources[h, k]: the input group index h^-1 k read by output h (one zero column for a lifting layer)."""
+    if group_in == 1:
+        return torch.zeros(ORDER, 1, dtype=torch.long)
+    return torch.tensor(CAYLEY_TABLE)[list(INVERSES)]
+
+
 @functools.cache
 def _kernel_sources(kernel_size: int) -> tuple[tuple[int, ...], ...]:
     """sources[h][u]: the flat filter position that position u of the filter transformed by h reads.
@@ -176,7 +183,7 @@ def _filter_index(in_channels: int, group_in: int, kernel_size: int) -> torch.Te
     """
     sources = torch.tensor(_kernel_sources(kernel_size))
     volume = sources.shape[1]
-    group = torch.tensor(CAYLEY_TABLE)[list(INVERSES)] if group_in > 1 else torch.zeros(ORDER, 1, dtype=torch.long)
+    group = _group_sources(group_in)
     channel = torch.arange(in_channels).view(1, -1, 1, 1) * (group_in * volume)
     index = channel + group.view(ORDER, 1, group_in, 1) * volume + sources.view(ORDER, 1, 1, volume)
     return index.reshape(-1)
