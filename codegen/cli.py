@@ -62,9 +62,9 @@ def _demo(args: argparse.Namespace) -> int:
     from .demo import run_demo, run_demo_3d
 
     if args.three_d:
-        run_demo_3d(Path(args.out), epochs=args.epochs or 150, quiet=args.quiet)
+        run_demo_3d(Path(args.out or "gcnn-output/demo-3d"), epochs=args.epochs or 150, quiet=args.quiet)
     else:
-        run_demo(Path(args.out), epochs=args.epochs or 15, quiet=args.quiet)
+        run_demo(Path(args.out or "gcnn-output/demo"), epochs=args.epochs or 15, quiet=args.quiet)
     return 0
 
 
@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(run=_generate)
 
     demo = commands.add_parser("demo", help="the whole chain on real digits: groups, generated layers, training")
-    demo.add_argument("--out", default="gcnn-output/demo", help="folder for the table and figures")
+    demo.add_argument("--out", help="output folder (default gcnn-output/demo, or gcnn-output/demo-3d)")
     demo.add_argument("--epochs", type=int, help="training epochs (default 15; 150 with --3d)")
     demo.add_argument("--3d", dest="three_d", action="store_true", help="3D Tetris with cube groups instead of digits")
     demo.add_argument("--quiet", action="store_true", help="no progress bars or commentary")
@@ -137,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--num-layers", type=int, default=4)
     train.add_argument("--kernel-size", type=int, default=5)
     train.add_argument("--downsample-every", type=int, default=0, help="2x2 max pool after every n blocks (0: never)")
-    train.add_argument("--group-pool", choices=["max", "mean"], default="max")
+    train.add_argument("--group-pool", choices=["max", "mean"], default="mean")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", help="folder for checkpoint.pt and results.json (default gcnn-output/train-GROUP)")
     train.add_argument("--quiet", action="store_true")

@@ -109,9 +109,10 @@ def run_demo_3d(out: Path, epochs: int = 150, quiet: bool = False, seed: int = 0
     table = "\n".join(lines)
     say(table)
     say("(Oh also contains reflections, so it cannot tell the two chiral shapes apart.)")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "results_3d.md").write_text(table + "\n")
-    (out / "results_3d.json").write_text(json.dumps({"epochs": epochs, "models": rows}, indent=2))
+    with staged_folder(out) as work:
+        (work / "results_3d.md").write_text(table + "\n")
+        (work / "results_3d.json").write_text(json.dumps({"epochs": epochs, "models": rows}, indent=2))
+    say(f"\nwrote results_3d.md, results_3d.json to {out}/")
     return rows
 
 

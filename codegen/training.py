@@ -26,7 +26,7 @@ class TrainConfig:
     num_layers: int = 4
     kernel_size: int = 5
     downsample_every: int = 0
-    group_pool: str = "max"
+    group_pool: str = "mean"
     seed: int = 0
 
     def to_dict(self) -> dict:

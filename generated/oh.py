@@ -857,7 +857,7 @@ class GroupEquivariantCNN3d(nn.Module):
         hidden_channels: int = 16,
         num_layers: int = 4,
         kernel_size: int = 5,
-        group_pool: str = "max",
+        group_pool: str = "mean",
         downsample_every: int = 0,
     ) -> None:
         super().__init__()
