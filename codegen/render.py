@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from functools import cache
 
 import jinja2
 
-from ._errors import CodegenError
 from .model import SPATIAL, ModuleModel
 
 TEMPLATE = "module.py.j2"
@@ -25,10 +22,22 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
-    environment.filters["py"] = repr
+    environment.filters["py"] = python_literal
     environment.filters["primed"] = lambda axes: ", ".join(f"{a}'" for a in axes.split(", "))
     environment.filters["halved"] = lambda axes: ", ".join(f"{a}/2" for a in axes.split(", "))
     return environment
+
+
+def python_literal(value: object) -> str:
+    """repr(), with strings in double quotes where that needs no escaping (the style ruff formats to).
+
+    >>> print(python_literal("it's"), python_literal('say "hi"'), python_literal(3))
+    "it's" 'say "hi"' 3
+    """
+    text = repr(value)
+    if isinstance(value, str) and text.startswith("'") and '"' not in value:
+        text = '"' + text[1:-1].replace("\\'", "'") + '"'
+    return text
 
 
 def literal(name: str, value: tuple, one_per_line: bool = False) -> str:
@@ -36,24 +45,45 @@ def literal(name: str, value: tuple, one_per_line: bool = False) -> str:
 
     >>> print(literal("INVERSES", (0, 3, 2, 1)))
     INVERSES = (0, 3, 2, 1)
+    >>> print(literal("NAME", "C4"))
+    NAME = "C4"
     >>> print(literal("TABLE", ((0, 1), (1, 0)), one_per_line=True))
     TABLE = (
         (0, 1),
         (1, 0),
     )
     """
-    flat = f"{name} = {value!r}"
+    flat = f"{name} = {python_literal(value)}"
     if len(flat) <= LINE_LENGTH and not one_per_line:
         return flat
+    if isinstance(value, str):
+        return "\n".join([f"{name} = (", *(f"    {python_literal(chunk)}" for chunk in _chunks(value)), ")"])
     lines = [f"{name} = ("]
     for item in value:
         if isinstance(item, str) and len(repr(item)) > LINE_LENGTH - 8:
-            chunks = [item[i : i + 80] for i in range(0, len(item), 80)]
-            lines += ["    (", *(f"        {chunk!r}" for chunk in chunks), "    ),"]
+            lines += ["    (", *(f"        {python_literal(chunk)}" for chunk in _chunks(item)), "    ),"]
         else:
             lines.extend(_wrapped(repr(item) + ",", indent="    "))
     lines.append(")")
     return "\n".join(lines)
+
+
+def _chunks(text: str, width: int = 80) -> list[str]:
+    """Pieces of text, broken after spaces where possible, that concatenate back to text exactly.
+
+    >>> _chunks("a long line of words", width=8)
+    ['a long ', 'line of ', 'words']
+    """
+    words = text.split(" ")
+    pieces, current = [], ""
+    for i, word in enumerate(words):
+        piece = word + (" " if i < len(words) - 1 else "")
+        if current and len(current) + len(piece) > width:
+            pieces.append(current)
+            current = ""
+        current += piece
+    pieces.append(current)
+    return [piece[j : j + width] for piece in pieces for j in range(0, max(len(piece), 1), width)]
 
 
 def _wrapped(text: str, indent: str) -> list[str]:
@@ -71,11 +101,12 @@ def _wrapped(text: str, indent: str) -> list[str]:
 
 
 def render(model: ModuleModel) -> str:
-    """The generated module's source, formatted by ruff."""
+    """The generated module's source; the template is written so that the output is ruff-formatted."""
     nd = model.dimension
     sizes = "8, 8" if nd == 2 else "6, 6, 6"
     exact = [model.permutations[g] for g in range(model.order)]
     tables = {
+        "description": literal("DESCRIPTION", model.description),
         "cayley_table": literal("CAYLEY_TABLE", model.cayley_table, one_per_line=True),
         "inverses": literal("INVERSES", model.inverses),
         "labels": literal("LABELS", model.labels),
@@ -86,8 +117,12 @@ def render(model: ModuleModel) -> str:
         "flips": literal("_FLIPS", tuple(p and p.flips for p in exact)),
     }
     suffix = f"{nd}d"
+    source_line = f"#   {python_literal(model.source)}"
+    if len(source_line) > LINE_LENGTH:
+        source_line += "  # noqa: E501"
     context = {
         "model": model,
+        "source_line": source_line,
         "nd": nd,
         "tables": tables,
         "spatial": SPATIAL[nd],
@@ -106,18 +141,4 @@ def render(model: ModuleModel) -> str:
         "example_element": next((g for g in model.exact_elements if g), 0),
         "exact_labels": ", ".join(model.labels[g] for g in model.exact_elements),
     }
-    source = _environment().get_template(TEMPLATE).render(**context)
-    return format_source(source, f"{model.module_name}.py")
-
-
-def format_source(source: str, filename: str) -> str:
-    """Format with the pinned ruff, isolated from any project configuration (deterministic)."""
-    command = [sys.executable, "-m", "ruff", "format", "--isolated", f"--line-length={LINE_LENGTH}"]
-    command += ["--stdin-filename", filename, "-"]
-    try:
-        result = subprocess.run(command, input=source, capture_output=True, text=True, check=False)
-    except OSError as error:  # pragma: no cover
-        raise CodegenError(f"cannot run ruff to format {filename}: {error}") from None
-    if result.returncode != 0:
-        raise CodegenError(f"ruff could not format {filename} (is ruff installed?): {result.stderr.strip()}")
-    return result.stdout
+    return _environment().get_template(TEMPLATE).render(**context)
