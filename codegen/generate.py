@@ -24,15 +24,15 @@ class Generated:
 
 
 def spec_source(spec: str) -> str:
-    """How the header names a spec: the catalog path for catalog names, else the path as given."""
-    return f"grouptheory/catalog/{spec}.toml" if spec in catalog_names() else str(spec)
+    """How the header names a spec: the catalog path for catalog names, else the spec file's path."""
+    return f"grouptheory/catalog/{spec}.toml" if spec in catalog_names() else str(spec_path(spec))
 
 
 def generate_module(spec: str | Path, out: Path) -> Generated:
     """Render the module for one spec (a catalog name or a path) without writing it."""
     spec = str(spec)
     group = load(spec)
-    model = build_model(group, spec_source(spec) if spec in catalog_names() else str(spec_path(spec)))
+    model = build_model(group, spec_source(spec))
     return Generated(out / f"{model.module_name}.py", render(model))
 
 
