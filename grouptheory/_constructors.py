@@ -7,8 +7,9 @@ from collections.abc import Mapping
 
 from ._errors import GroupTheoryError, located
 from ._group import DEFAULT_MAX_ORDER, FiniteGroup, _assemble, _explore
-from ._matrices import check_finite_order, identity_matrix, matmul, parse_matrices
+from ._matrices import check_finite_order, identity_matrix, matmul, matrix_power, parse_matrices
 from ._presentation import check_identifier, enumerate_cosets, parse_presentation
+from .limits import MAX_ARITHMETIC, MAX_PERMUTATION_DEGREE, MAX_PERMUTATION_WORK, check_max_order
 
 
 def from_matrices(
@@ -30,18 +31,26 @@ def from_matrices(
     7
     """
     key = "generators"
+    max_order = _max_order(max_order, source)
     names = _check_names(name, generators, key, source)
     exact = parse_matrices(dict(generators), key, source)
     field, dimension, matrices = exact.field, exact.dimension, exact.matrices
     for generator, matrix in zip(names, matrices, strict=True):
         check_finite_order(field, dimension, matrix, max_order, _where(source, f"{key}.{generator}"))
-    exploration = _explore(
-        identity_matrix(dimension),
-        len(names),
-        lambda m, g: matmul(field, dimension, m, matrices[g]),
-        max_order,
-        _where(source, key),
-    )
+    start = field.products
+
+    def step(matrix, g):
+        if field.products - start > MAX_ARITHMETIC:
+            raise located(
+                source,
+                key,
+                f"closing this matrix group takes more than {MAX_ARITHMETIC:,} exact coefficient products (the "
+                f"limit) in Q(zeta_{field.conductor}), of degree {field.degree}; declare a group this large by "
+                "permutations or a presentation",
+            )
+        return matmul(field, dimension, matrix, matrices[g])
+
+    exploration = _explore(identity_matrix(dimension), len(names), step, max_order, _where(source, key))
     return _assemble(
         exploration,
         name=name,
@@ -66,14 +75,28 @@ def from_permutations(
     (6, 3)
     """
     key = "generators"
+    max_order = _max_order(max_order, source)
     names = _check_names(name, generators, key, source)
     parsed = [_parse_permutation(value, source, f"{key}.{g}") for g, value in generators.items()]
     degree = max((len(p) for p in parsed), default=0)
     perms = [p + tuple(range(len(p), degree)) for p in parsed]
-    # Right multiplication x*g means "apply x, then g": (x*g)(i) = g(x(i)).
-    exploration = _explore(
-        tuple(range(degree)), len(names), lambda x, g: tuple(perms[g][i] for i in x), max_order, _where(source, key)
-    )
+    most_steps = MAX_PERMUTATION_WORK // max(degree, 1)
+    steps = 0
+
+    def step(x, g):
+        # Right multiplication x*g means "apply x, then g": (x*g)(i) = g(x(i)).
+        nonlocal steps
+        steps += 1
+        if steps > most_steps:
+            raise located(
+                source,
+                key,
+                f"closing this group of permutations of {degree} points takes more than {MAX_PERMUTATION_WORK:,} "
+                "point images (the limit: points x elements x generators); use fewer points or generators",
+            )
+        return tuple(perms[g][i] for i in x)
+
+    exploration = _explore(tuple(range(degree)), len(names), step, max_order, _where(source, key))
     return _assemble(
         exploration, name=name, generator_names=names, description=description, permutations=tuple(exploration.keys)
     )
@@ -97,12 +120,15 @@ def from_presentation(
     (8, 2)
     """
     check_identifier(name, "group name")
+    max_order = _max_order(max_order, source)
     try:
         parsed = parse_presentation(presentation)
     except GroupTheoryError as error:
         raise located(source, "presentation", str(error)) from None
     try:
         table = enumerate_cosets(parsed, max(4 * max_order, 1000))
+    except GroupTheoryError as error:
+        raise located(source, "presentation", str(error)) from None
     except OverflowError:
         raise located(
             source,
@@ -125,8 +151,14 @@ def from_presentation(
             problem = f"missing {missing}" if missing else f"unknown generators {extra}"
             raise located(source, "action", f"{problem}: give one matrix for each of {list(parsed.generators)}")
         exact = parse_matrices({g: action[g] for g in parsed.generators}, "action", source)
+        inverses = []
+        for generator, matrix in zip(parsed.generators, exact.matrices, strict=True):
+            order = check_finite_order(
+                exact.field, exact.dimension, matrix, max_order, _where(source, f"action.{generator}")
+            )
+            inverses.append(matrix_power(exact.field, exact.dimension, matrix, order - 1))
         for relation, relator in zip(parsed.relations, parsed.relators, strict=True):
-            if _evaluate(exact, relator) != identity_matrix(exact.dimension):
+            if _evaluate(exact, inverses, relator) != identity_matrix(exact.dimension):
                 raise located(
                     source,
                     "action",
@@ -142,28 +174,20 @@ def from_presentation(
     )
 
 
-def _evaluate(exact, relator) -> tuple:
+def _evaluate(exact, inverses, relator) -> tuple:
     field, dimension = exact.field, exact.dimension
-    inverses = {}
     result = identity_matrix(dimension)
     for generator, sign in relator:
-        matrix = exact.matrices[generator]
-        if sign < 0:
-            if generator not in inverses:
-                inverses[generator] = _inverse_by_powers(field, dimension, matrix)
-            matrix = inverses[generator]
+        matrix = exact.matrices[generator] if sign > 0 else inverses[generator]
         result = matmul(field, dimension, result, matrix)
     return result
 
 
-def _inverse_by_powers(field, dimension, matrix):
-    """For a matrix of finite order, its inverse is its last power before the identity."""
-    identity, previous, power = identity_matrix(dimension), identity_matrix(dimension), matrix
-    for _ in range(DEFAULT_MAX_ORDER):
-        if power == identity:
-            return previous
-        previous, power = power, matmul(field, dimension, power, matrix)
-    raise GroupTheoryError("an action matrix has infinite order, so it cannot satisfy the relations of a finite group")
+def _max_order(value: object, source: str | None) -> int:
+    try:
+        return check_max_order(value)
+    except GroupTheoryError as error:
+        raise located(source, "max_order", str(error)) from None
 
 
 def _check_names(name: str, generators: Mapping[str, object], key: str, source: str | None) -> tuple[str, ...]:
@@ -186,6 +210,8 @@ _CYCLE = re.compile(r"\(([^()]*)\)")
 
 def _parse_permutation(value: object, source: str | None, where: str) -> tuple[int, ...]:
     if isinstance(value, str):
+        if len(value) > 8 * MAX_PERMUTATION_DEGREE:
+            raise located(source, where, f"permutation text of {len(value)} characters is longer than the limit allows")
         text = value.replace(",", " ")
         if _CYCLE.sub("", text).strip():
             raise located(
@@ -197,12 +223,18 @@ def _parse_permutation(value: object, source: str | None, where: str) -> tuple[i
                 points = [int(p) for p in cycle.split()]
             except ValueError:
                 raise located(source, where, f"{value!r}: cycle points must be integers from 0") from None
+            if any(p >= MAX_PERMUTATION_DEGREE for p in points):
+                raise located(
+                    source, where, f"moves point {max(points)}; the limit is {MAX_PERMUTATION_DEGREE} points (0..4095)"
+                )
             if any(p < 0 for p in points) or len(set(points)) != len(points) or set(points) & set(image):
                 raise located(source, where, f"{value!r}: points must be distinct non-negative integers")
             for a, b in zip(points, points[1:] + points[:1], strict=True):
                 image[a] = b
         degree = max(image, default=-1) + 1
         return tuple(image.get(i, i) for i in range(degree))
+    if isinstance(value, (list, tuple)) and len(value) > MAX_PERMUTATION_DEGREE:
+        raise located(source, where, f"permutes {len(value)} points; the limit is {MAX_PERMUTATION_DEGREE}")
     if isinstance(value, (list, tuple)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
         if sorted(value) != list(range(len(value))):
             raise located(

@@ -39,6 +39,9 @@ class CyclotomicField:
         coefficients = [int(c) for c in reversed(modulus.all_coeffs())]
         self.degree = len(coefficients) - 1
         self._reduced_powers = self._reduce_all_powers(coefficients)
+        # Coefficient products spent so far, for callers that bound their work (see limits.MAX_ARITHMETIC).
+        self.products = 0
+        self._products_per_term = max(1, round(sum(map(len, self._reduced_powers)) / conductor))
 
     def _reduce_all_powers(self, modulus: list[int]) -> list[dict[int, int]]:
         """x^k mod Phi_M for k < M (x^M = 1 there, so these cover every exponent)."""
@@ -75,6 +78,7 @@ class CyclotomicField:
         return tuple((e, c * factor) for e, c in a) if factor else ZERO
 
     def mul(self, a: Number, b: Number) -> Number:
+        self.products += len(a) * len(b) * self._products_per_term
         out: dict[int, Fraction] = {}
         conductor, powers = self.conductor, self._reduced_powers
         for e1, c1 in a:

@@ -17,6 +17,7 @@ import sympy
 
 from ._cyclotomic import ONE, CyclotomicField, Number
 from ._errors import GroupTheoryError
+from .limits import MAX_ENTRY_BITS, MAX_ENTRY_EXPONENT, MAX_NESTING, MAX_SQRT_ARGUMENT, MAX_TEXT
 
 _TOKEN = re.compile(r"\s*(?:(\d+\.\d*|\.\d+|\d+[eE][-+]?\d+)|(\d+)|([A-Za-z_]\w*)|(\*\*|[-+*/^(),]))")
 _FUNCTIONS = {"sqrt": sympy.sqrt, "cos": sympy.cos, "sin": sympy.sin, "tan": sympy.tan, "exp": sympy.exp}
@@ -62,7 +63,10 @@ class _Parser:
     unary := '-' unary | power, power := atom (('^'|'**') unary)?"""
 
     def __init__(self, text: str) -> None:
+        if len(text) > MAX_TEXT:
+            raise GroupTheoryError(f"entry of {len(text)} characters is above the limit of {MAX_TEXT}; shorten it")
         self.text = text
+        self.depth = 0
         self.tokens: list[tuple[str, str, int]] = []
         position = 0
         while position < len(text):
@@ -108,7 +112,16 @@ class _Parser:
         while self._peek() in ("+", "-"):
             op = self._take()[1]
             right = self._term()
-            value = value + right if op == "+" else value - right
+            value = self._bounded(value + right if op == "+" else value - right)
+        return value
+
+    def _bounded(self, value: sympy.Expr) -> sympy.Expr:
+        """value, unless a rational in it has grown beyond MAX_ENTRY_BITS (which would make every later step slow)."""
+        for number in value.atoms(sympy.Rational):
+            if max(abs(number.p).bit_length(), number.q.bit_length()) > MAX_ENTRY_BITS:
+                raise GroupTheoryError(
+                    f"{self.text!r} holds a number above 2^{MAX_ENTRY_BITS}; matrix entries of a finite group are small"
+                )
         return value
 
     def _term(self) -> sympy.Expr:
@@ -118,30 +131,53 @@ class _Parser:
             right = self._unary()
             if op == "/" and right == 0:
                 raise GroupTheoryError(f"division by zero in {self.text!r}")
-            value = value * right if op == "*" else value / right
+            value = self._bounded(value * right if op == "*" else value / right)
         return value
 
     def _unary(self) -> sympy.Expr:
-        if self._peek() in ("-", "+"):
-            sign = self._take()[1]
-            value = self._unary()
-            return -value if sign == "-" else value
-        return self._power()
+        negative = False
+        while self._peek() in ("-", "+"):
+            negative ^= self._take()[1] == "-"
+        value = self._power()
+        return -value if negative else value
 
     def _power(self) -> sympy.Expr:
         base = self._atom()
         if self._peek() in ("^", "**"):
-            self._take()
-            return base ** self._unary()
+            position = self._take()[2]
+            self._enter(position)
+            exponent = self._unary()
+            self.depth -= 1
+            if not exponent.is_Rational:
+                raise self._error(position, f"the exponent {exponent} is not a rational number")
+            if abs(exponent.p) > MAX_ENTRY_EXPONENT or exponent.q > MAX_ENTRY_EXPONENT:
+                raise self._error(
+                    position,
+                    f"the exponent {exponent} is beyond the limit of {MAX_ENTRY_EXPONENT} "
+                    "(numerator and denominator); write the entry in a simpler form",
+                )
+            if base == 0 and exponent < 0:
+                raise GroupTheoryError(f"division by zero in {self.text!r}")
+            return self._bounded(base**exponent)
         return base
+
+    def _enter(self, position: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self._error(position, f"the entry nests deeper than the limit of {MAX_NESTING} levels")
 
     def _atom(self) -> sympy.Expr:
         kind, text, position = self._take()
         if kind == "int":
+            if len(text) > MAX_ENTRY_BITS // 3:
+                raise self._error(position, f"an integer of {len(text)} digits is too large for a matrix entry")
             return sympy.Integer(int(text))
+        if text == "(" or (kind == "name" and text in _FUNCTIONS):
+            self._enter(position)
         if text == "(":
             value = self._sum()
             self._take(")")
+            self.depth -= 1
             return value
         if kind == "name" and text in _CONSTANTS:
             return _CONSTANTS[text]
@@ -149,6 +185,7 @@ class _Parser:
             self._take("(")
             argument = self._sum()
             self._take(")")
+            self.depth -= 1
             function = _FUNCTIONS[text]
             return function(argument) if text in ("sqrt", "exp") else function(argument, evaluate=False)
         known = ", ".join([*_CONSTANTS, *_FUNCTIONS])
@@ -180,6 +217,11 @@ class _Converter:
             base, exponent = expr.args
             if exponent.is_Integer:
                 return self.conductor(base)
+            if base.is_Rational and max(abs(base.p), base.q) >= MAX_SQRT_ARGUMENT:
+                raise GroupTheoryError(
+                    f"cannot take the root of {base}: numerator and denominator must be below 2^64 "
+                    "(roots need their factors); a finite group's entries do not need such numbers"
+                )
             if base == -1 and exponent.is_Rational:
                 return 2 * exponent.q
             if base.is_Rational and exponent.is_Rational and exponent.q == 2:
@@ -256,6 +298,8 @@ class _Converter:
             return cos
         if isinstance(expr, sympy.sin):
             return sin
+        if not cos:
+            raise GroupTheoryError(f"{expr} is undefined (its cosine is 0); use another entry")
         return field.mul(sin, field.inverse(cos))
 
 
@@ -274,7 +318,7 @@ def _pi_multiple(expr: sympy.Expr, imaginary: bool = False) -> sympy.Rational:
 
 def _sqrt_conductor(value: sympy.Rational) -> int:
     conductor = 4 if value < 0 else 1
-    for prime in sympy.factorint(abs(value.p * value.q)):
+    for prime in {*sympy.factorint(abs(value.p)), *sympy.factorint(value.q)}:
         if prime == 2:
             conductor = math.lcm(conductor, 8)
         else:
@@ -287,7 +331,10 @@ def _sqrt_of_rational(value: Fraction, field: CyclotomicField) -> Number:
     root = field.rational(Fraction(1, value.denominator))
     if value < 0:
         root = field.mul(root, field.root_power(field.conductor // 4))
-    for prime, multiplicity in sympy.factorint(abs(value.numerator * value.denominator)).items():
+    factors = sympy.factorint(abs(value.numerator))
+    for prime, multiplicity in sympy.factorint(value.denominator).items():
+        factors[prime] = factors.get(prime, 0) + multiplicity
+    for prime, multiplicity in factors.items():
         square, odd = divmod(multiplicity, 2)
         root = field.scale(root, Fraction(prime**square))
         if odd:

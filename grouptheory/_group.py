@@ -12,8 +12,9 @@ import sympy
 
 from ._errors import GroupTheoryError
 from ._matrices import ExactMatrices, ExactMatrix, identity_matrix, is_signed_permutation, matmul
+from .limits import MAX_ORDER
 
-DEFAULT_MAX_ORDER = 10_000
+DEFAULT_MAX_ORDER = MAX_ORDER
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,6 +117,10 @@ class FiniteGroup:
         >>> rotations.group.order, rotations.embedding
         (4, (0, 1, 3, 6))
         """
+        if isinstance(indices, (str, bytes)) or not all(
+            isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in indices
+        ):
+            raise GroupTheoryError(f"subgroup: {indices!r} must be element indices of {self.name}, such as [1, 2]")
         indices = tuple(int(i) for i in indices)
         for i in indices:
             if not 0 <= i < self.order:

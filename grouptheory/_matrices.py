@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -13,6 +12,7 @@ import sympy
 from ._cyclotomic import ONE, ZERO, CyclotomicField, Number, field_of_conductor
 from ._entries import conductor_of, parse_entry, to_field
 from ._errors import GroupTheoryError, located
+from .limits import MAX_DIMENSION, MAX_FIELD_DEGREE
 
 ExactMatrix = tuple[Number, ...]
 """A square matrix, row-major, each entry in the power basis of one cyclotomic field."""
@@ -36,21 +36,6 @@ def matmul(field: CyclotomicField, dimension: int, a: ExactMatrix, b: ExactMatri
     return tuple(out)
 
 
-def determinant(field: CyclotomicField, dimension: int, a: ExactMatrix) -> Number:
-    """Leibniz's formula (matrices here are small)."""
-    total: Number = ZERO
-    for permutation in itertools.permutations(range(dimension)):
-        term = ONE
-        for row, column in enumerate(permutation):
-            term = field.mul(term, a[row * dimension + column])
-            if not term:
-                break
-        if term:
-            inversions = sum(x > y for x, y in itertools.combinations(permutation, 2))
-            total = field.add(total, field.neg(term) if inversions % 2 else term)
-    return total
-
-
 @dataclass(frozen=True)
 class ExactMatrices:
     """Named generator matrices parsed into one common cyclotomic field."""
@@ -71,6 +56,8 @@ def parse_matrices(named: dict[str, object], key: str, source: str | None) -> Ex
         if not isinstance(matrix, (list, tuple)) or not matrix or not all(isinstance(r, (list, tuple)) for r in matrix):
             raise located(source, where, f"{matrix!r} is not a matrix: write a list of rows, e.g. [[0, -1], [1, 0]]")
         size = len(matrix)
+        if size > MAX_DIMENSION:
+            raise located(source, where, f"is {size}x{size}; the limit is {MAX_DIMENSION}x{MAX_DIMENSION}")
         if any(len(row) != size for row in matrix):
             shape = f"{size}x{'/'.join(str(len(r)) for r in matrix)}"
             raise located(
@@ -100,13 +87,14 @@ def parse_matrices(named: dict[str, object], key: str, source: str | None) -> Ex
             for j, entry in enumerate(row):
                 try:
                     conductor = math.lcm(conductor, conductor_of(entry))
+                    check_field_degree(conductor)
                 except GroupTheoryError as error:
                     raise located(source, f"{key}.{name}[{i}][{j}]", str(error)) from None
     field = field_of_conductor(conductor)
     matrices = []
     for name, rows in rows_by_name.items():
         exact = tuple(to_field(entry, field) for row in rows for entry in row)
-        if not determinant(field, dimension, exact):
+        if _is_singular(field, dimension, exact):
             raise located(
                 source, f"{key}.{name}", "matrix is singular (determinant 0), so it has no inverse and infinite order"
             )
@@ -114,18 +102,39 @@ def parse_matrices(named: dict[str, object], key: str, source: str | None) -> Ex
     return ExactMatrices(field, dimension, tuple(matrices))
 
 
-def check_finite_order(field: CyclotomicField, dimension: int, matrix: ExactMatrix, max_order: int, where: str) -> None:
-    """Raise unless matrix has finite order <= max_order.
+def check_field_degree(conductor: int) -> None:
+    """Refuse Q(zeta_conductor) when its degree is above MAX_FIELD_DEGREE, before building it.
+
+    phi(M) >= sqrt(M / 2), so a conductor above 2 * MAX_FIELD_DEGREE^2 is refused without factoring it.
+    """
+    if conductor > 2 * MAX_FIELD_DEGREE**2 or sympy.totient(conductor) > MAX_FIELD_DEGREE:
+        raise GroupTheoryError(
+            f"exact entries need the cyclotomic field Q(zeta_{conductor}), of degree above the limit of "
+            f"{MAX_FIELD_DEGREE} (a rotation by 2*pi/n needs degree about n); use a group with smaller rotations, "
+            "or declare it by permutations or a presentation"
+        )
+
+
+def _is_singular(field: CyclotomicField, dimension: int, matrix: ExactMatrix) -> bool:
+    """Whether the determinant is 0. Numerically: a finite-order matrix has |det| = 1, and the exact
+    finite-order check that follows rejects any matrix this lets through by rounding."""
+    numeric = np.array([field.to_complex(entry) for entry in matrix]).reshape(dimension, dimension)
+    return bool(abs(np.linalg.det(numeric)) < 1e-9)
+
+
+def check_finite_order(field: CyclotomicField, dimension: int, matrix: ExactMatrix, max_order: int, where: str) -> int:
+    """The order of matrix; raise unless it is finite and <= max_order.
 
     The eigenvalue angles propose an order m (the lcm of their denominators); m is then checked
     exactly by repeated squaring, so a numerical slip can only cause an error, never a wrong group.
     """
     numeric = np.array([field.to_complex(entry) for entry in matrix]).reshape(dimension, dimension)
     eigenvalues = np.linalg.eigvals(numeric)
-    moduli = np.abs(eigenvalues)
-    if np.any(np.abs(moduli - 1) > 1e-9):
+    distance = np.abs(np.abs(eigenvalues) - 1)
+    if distance.max() > 1e-9:
+        worst = abs(eigenvalues[distance.argmax()])
         raise GroupTheoryError(
-            f"{where}: has an eigenvalue of modulus {moduli.max():.6g}, so it has infinite order; "
+            f"{where}: has an eigenvalue of modulus {worst:.6g}, so it has infinite order; "
             "a finite group needs matrices whose powers return to the identity"
         )
     order = 1
@@ -135,14 +144,15 @@ def check_finite_order(field: CyclotomicField, dimension: int, matrix: ExactMatr
         order = math.lcm(order, fraction.denominator)
         if order > max_order:
             break
-    if order > max_order or _power(field, dimension, matrix, order) != identity_matrix(dimension):
+    if order > max_order or matrix_power(field, dimension, matrix, order) != identity_matrix(dimension):
         raise GroupTheoryError(
             f"{where}: has infinite order or an order above max_order={max_order} "
             "(its powers never return to the identity within the cap); check the matrix, or raise max_order"
         )
+    return order
 
 
-def _power(field: CyclotomicField, dimension: int, matrix: ExactMatrix, exponent: int) -> ExactMatrix:
+def matrix_power(field: CyclotomicField, dimension: int, matrix: ExactMatrix, exponent: int) -> ExactMatrix:
     result, base = identity_matrix(dimension), matrix
     while exponent:
         if exponent & 1:

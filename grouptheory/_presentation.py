@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ._errors import GroupTheoryError
+from .limits import MAX_COSET_WORK, MAX_NESTING, MAX_RELATOR_LETTERS, MAX_TEXT
 
 Letter = tuple[int, int]
 Word = tuple[Letter, ...]
@@ -62,7 +63,11 @@ class _Parser:
     def __init__(self, text: str) -> None:
         if not isinstance(text, str):
             raise GroupTheoryError(f"a presentation must be a string like '< a | a^4 >', not {text!r}")
+        if len(text) > MAX_TEXT:
+            raise GroupTheoryError(f"the presentation has {len(text)} characters; the limit is {MAX_TEXT}")
         self.text = text
+        self.depth = 0
+        self.letters = 0
         self.tokens: list[tuple[str, int]] = []
         position = 0
         while text[position:].strip():
@@ -142,19 +147,27 @@ class _Parser:
 
     def _factor(self) -> list[Letter]:
         token, position = self._take()
+        if token in ("(", "["):
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise self._error(position, f"brackets nest deeper than the limit of {MAX_NESTING} levels")
         if token == "(":
             base = list(self._word())
             self._take(")")
+            self.depth -= 1
         elif token == "[":
             a = self._word()
             self._take(",")
             b = self._word()
             self._take("]")
+            self.depth -= 1
             base = list(invert(a) + invert(b) + a + b)
+            self._count(len(a) + len(b), position)
         elif token == "1":
             base = []
         elif token in self.names:
             base = [(self.names[token], 1)]
+            self._count(1, position)
         elif token.isidentifier():
             hint = " (write a product as 'a b' or 'a*b')" if len(token) > 1 else ""
             known = ", ".join(self.names)
@@ -170,8 +183,19 @@ class _Parser:
                 raise self._error(
                     exponent_position, f"expected an integer exponent but found {exponent_text!r}"
                 ) from None
+            self._count(len(base) * (abs(exponent) - 1), exponent_position)
             base = list(invert(tuple(base))) * -exponent if exponent < 0 else base * exponent
         return base
+
+    def _count(self, letters: int, position: int) -> None:
+        """Keep the relators, once powers are expanded, within MAX_RELATOR_LETTERS (checked before expanding)."""
+        self.letters += letters
+        if self.letters > MAX_RELATOR_LETTERS:
+            raise self._error(
+                position,
+                f"the relators expand to more than {MAX_RELATOR_LETTERS:,} letters (the limit); "
+                "write the group with shorter relators",
+            )
 
 
 def invert(word: Word) -> Word:
@@ -283,8 +307,17 @@ class _CosetTable:
 
     def run(self, relators: tuple[Word, ...]) -> list[list[int]]:
         columns = [tuple(self._column(letter) for letter in relator) for relator in relators]
+        letters = sum(map(len, columns))
+        scanned = 0
         coset = 0
         while coset < len(self.table):
+            scanned += letters
+            if scanned > MAX_COSET_WORK:
+                raise GroupTheoryError(
+                    f"coset enumeration scanned more than {MAX_COSET_WORK:,} relator letters (the limit) "
+                    f"with {self.live} cosets alive; the group is infinite or too large: add relations, "
+                    "or lower max_order to fail sooner"
+                )
             for relator in columns:
                 if self.forward[coset] != coset:
                     break

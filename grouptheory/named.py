@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from ._constructors import from_matrices
 from ._errors import GroupTheoryError
-from ._group import DEFAULT_MAX_ORDER, FiniteGroup
+from ._group import FiniteGroup
+from .limits import MAX_ORDER
 
 
 def _rotation(n: int) -> list[list[str]]:
@@ -15,11 +16,11 @@ def _rotation(n: int) -> list[list[str]]:
     return [[f"cos({angle})", f"-sin({angle})"], [f"sin({angle})", f"cos({angle})"]]
 
 
-def _check_n(n: object, what: str) -> int:
+def _check_n(n: object, what: str, order_per_n: int) -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise GroupTheoryError(f"{what}(n): n must be a positive integer, got {n!r}")
-    if n > DEFAULT_MAX_ORDER:
-        raise GroupTheoryError(f"{what}({n}): order above max_order={DEFAULT_MAX_ORDER}")
+    if n * order_per_n > MAX_ORDER:
+        raise GroupTheoryError(f"{what}({n}) has order {n * order_per_n}, above the limit of {MAX_ORDER}")
     return n
 
 
@@ -33,7 +34,7 @@ def cyclic(n: int) -> FiniteGroup:
     [0, -1],
     [1,  0]])
     """
-    n = _check_n(n, "cyclic")
+    n = _check_n(n, "cyclic", 1)
     return from_matrices(
         {"r": _rotation(n)}, name=f"C{n}", description=f"rotations of the plane by multiples of 2*pi/{n}"
     )
@@ -50,7 +51,7 @@ def dihedral(n: int) -> FiniteGroup:
     >>> d4.order, d4.word(5)
     (8, 's r')
     """
-    n = _check_n(n, "dihedral")
+    n = _check_n(n, "dihedral", 2)
     return from_matrices(
         {"r": _rotation(n), "s": [[1, 0], [0, -1]]},
         name=f"D{n}",

@@ -27,6 +27,7 @@ from pathlib import Path
 from ._constructors import from_matrices, from_permutations, from_presentation
 from ._errors import GroupTheoryError, located
 from ._group import DEFAULT_MAX_ORDER, FiniteGroup
+from .limits import MAX_SPEC_BYTES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -74,8 +75,20 @@ def load(spec: str | Path) -> FiniteGroup:
 def _load_file(path: str, _mtime: int) -> FiniteGroup:
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
+            raw = handle.read(MAX_SPEC_BYTES + 1)
+    except OSError as error:
+        raise GroupTheoryError(f"{path}: cannot read the spec ({error.strerror})") from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise GroupTheoryError(
+            f"{path}: a spec is a small TOML file; this one is above the limit of {MAX_SPEC_BYTES:,} bytes"
+        )
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise GroupTheoryError(
+            f"{path}: not a UTF-8 text file (byte {error.start}); a spec is TOML, saved as UTF-8"
+        ) from None
+    except (tomllib.TOMLDecodeError, RecursionError) as error:
         raise GroupTheoryError(f"{path}: not valid TOML: {error}") from None
     return from_spec_dict(data, source=path)
 
@@ -91,8 +104,6 @@ def from_spec_dict(data: dict, source: str | None = None) -> FiniteGroup:
     if not isinstance(description, str):
         raise located(source, "description", f"{description!r} must be a string")
     max_order = data.get("max_order", DEFAULT_MAX_ORDER)
-    if isinstance(max_order, bool) or not isinstance(max_order, int) or max_order < 1:
-        raise located(source, "max_order", f"{max_order!r} must be a positive integer")
     options = {"name": name, "description": description, "max_order": max_order, "source": source}
     has_generators, has_presentation = "generators" in data, "presentation" in data
     if has_generators == has_presentation:
