@@ -1,15 +1,18 @@
-"""The ``gcnn`` command line."""
+"""The ``gcnn`` command line: every mistake ends in one line on stderr and exit code 2."""
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import signal
 import sys
 from pathlib import Path
 
-from grouptheory import GroupTheoryError, catalog_names, load
-from grouptheory.describe import FORMATS, describe
+from grouptheory import DESCRIBE_FORMATS, GroupTheoryError, catalog_names, describe, load
 
 from ._errors import CodegenError
+from .apps import AppError
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -20,14 +23,16 @@ def _show(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     from .generate import plan, stale, write
 
-    specs = list(args.groups) or (list(catalog_names()) if args.all or args.check else [])
     if args.all and args.groups:
         raise CodegenError("give spec names or --all, not both")
+    whole_catalog = args.all or (args.check and not args.groups)
+    specs = list(catalog_names()) if whole_catalog else list(args.groups)
     if not specs:
         raise CodegenError("name the groups to generate (e.g. gcnn generate c4 my_group.toml) or pass --all")
-    modules = plan(specs, Path(args.out))
+    out = Path(args.out)
+    modules = plan(specs, out)
     if args.check:
-        outdated = stale(modules, Path(args.out))
+        outdated = stale(modules, out, whole_folder=whole_catalog)
         for path in outdated:
             print(f"stale: {path}", file=sys.stderr)
         if outdated:
@@ -44,7 +49,7 @@ def _generate(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     import torch
 
-    from . import bench
+    from .apps import bench
 
     header = f"torch {torch.__version__}, {torch.get_num_threads()} threads"
     if args.what == "groups":
@@ -52,6 +57,7 @@ def _bench(args: argparse.Namespace) -> int:
     elif args.three_d:
         rows = bench.bench_generation(("o", "oh")) + bench.bench_layers("o", fields=4, size=16, kernel=3, batches=(4,))
     else:
+        _require_planar(args.group, "gcnn bench layers", "pass --3d for the cube group O")
         rows = bench.bench_build(args.group) + bench.bench_layers(args.group)
     print(header)
     print(bench.format_rows(rows))
@@ -59,8 +65,10 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo, run_demo_3d
+    from .apps.demo import run_demo, run_demo_3d
+    from .apps.threads import use_idle_cores
 
+    use_idle_cores()
     if args.three_d:
         run_demo_3d(Path(args.out or "gcnn-output/demo-3d"), epochs=args.epochs or 150, quiet=args.quiet)
     else:
@@ -69,9 +77,11 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from .runs import train_run
-    from .training import TrainConfig
+    from .apps.runs import train_run
+    from .apps.threads import use_idle_cores
+    from .apps.training import TrainConfig
 
+    use_idle_cores()
     config = TrainConfig(
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -91,20 +101,67 @@ def _train(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     import json
 
-    from .runs import eval_run
+    from .apps.runs import eval_run
 
-    print(json.dumps(eval_run(Path(args.checkpoint), args.data_dir, args.group, args.train_size), indent=2))
+    print(json.dumps(eval_run(Path(args.checkpoint), args.data_dir, args.group), indent=2))
     return 0
 
 
+def _require_planar(spec: str, command: str, why: str) -> None:
+    group = load(spec)
+    if not group.has_action or group.dimension != 2:
+        acts = f"acts on {group.dimension}-space" if group.has_action else "has no action on the plane"
+        raise AppError(f"{command}: group {group.name} {acts}; {why}: choose a planar group such as c4 or d4")
+
+
+def _positive_int(text: str) -> int:
+    return _int_at_least(text, 1)
+
+
+def _non_negative_int(text: str) -> int:
+    return _int_at_least(text, 0)
+
+
+def _int_at_least(text: str, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"{value} is below {minimum}; give an integer >= {minimum}")
+    return value
+
+
+def _odd_int(text: str) -> int:
+    value = _positive_int(text)
+    if value % 2 == 0:
+        raise argparse.ArgumentTypeError(f"{value} is even; 'same' padding needs an odd size such as {value + 1}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be a positive finite number such as 3e-3")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line: the command, the bad value and the fix."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="gcnn", description="Generate group-equivariant CNN layers from declared groups."
-    )
+    parser = _Parser(prog="gcnn", description="Generate group-equivariant CNN layers from declared groups.")
     commands = parser.add_subparsers(dest="command", required=True)
     show = commands.add_parser("show", help="print a group: elements, Cayley table, classes, centre")
     show.add_argument("group", help="a catalog name (c4, d4, ...) or a path to a TOML spec")
-    show.add_argument("--format", choices=FORMATS, default="text")
+    show.add_argument("--format", choices=DESCRIBE_FORMATS, default="text")
     show.set_defaults(run=_show)
 
     from .generate import DEFAULT_OUT
@@ -114,31 +171,37 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--all", action="store_true", help="every group in the catalog")
     generate.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: the package's generated/)")
     generate.add_argument(
-        "--check", action="store_true", help="exit 1, listing files, if the folder differs from what would be written"
+        "--check",
+        action="store_true",
+        help="exit 1, listing files, if the named modules (default: the whole catalog and folder) are stale",
     )
     generate.set_defaults(run=_generate)
 
     demo = commands.add_parser("demo", help="the whole chain on real digits: groups, generated layers, training")
     demo.add_argument("--out", help="output folder (default gcnn-output/demo, or gcnn-output/demo-3d)")
-    demo.add_argument("--epochs", type=int, help="training epochs (default 15; 150 with --3d)")
+    demo.add_argument("--epochs", type=_positive_int, help="training epochs (default 15; 150 with --3d)")
     demo.add_argument("--3d", dest="three_d", action="store_true", help="3D Tetris with cube groups instead of digits")
     demo.add_argument("--quiet", action="store_true", help="no progress bars or commentary")
     demo.set_defaults(run=_demo)
 
     train = commands.add_parser("train", help="train a generated G-CNN on MNIST (IDX files) or sklearn digits")
-    train.add_argument("--group", default="c4", help="a catalog name or a TOML spec path")
+    train.add_argument("--group", default="c4", help="a planar catalog name or a TOML spec path")
     train.add_argument("--dataset", choices=["mnist", "digits"], default="mnist")
     train.add_argument("--data-dir", help="folder with MNIST's IDX files (gzip or raw)")
-    train.add_argument("--train-size", type=int, default=8000, help="with only t10k files: images to train on")
-    train.add_argument("--epochs", type=int, default=10)
-    train.add_argument("--batch-size", type=int, default=64)
-    train.add_argument("--lr", type=float, default=3e-3)
-    train.add_argument("--hidden-channels", type=int, default=16)
-    train.add_argument("--num-layers", type=int, default=4)
-    train.add_argument("--kernel-size", type=int, default=5)
-    train.add_argument("--downsample-every", type=int, default=0, help="2x2 max pool after every n blocks (0: never)")
+    train.add_argument(
+        "--train-size", type=_positive_int, default=8000, help="with only t10k files: images to train on"
+    )
+    train.add_argument("--epochs", type=_positive_int, default=10)
+    train.add_argument("--batch-size", type=_positive_int, default=64)
+    train.add_argument("--lr", type=_positive_float, default=3e-3)
+    train.add_argument("--hidden-channels", type=_positive_int, default=16)
+    train.add_argument("--num-layers", type=_positive_int, default=4)
+    train.add_argument("--kernel-size", type=_odd_int, default=5)
+    train.add_argument(
+        "--downsample-every", type=_non_negative_int, default=0, help="2x2 max pool after every n blocks (0: never)"
+    )
     train.add_argument("--group-pool", choices=["max", "mean"], default="mean")
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=_non_negative_int, default=0)
     train.add_argument("--out", help="folder for checkpoint.pt and results.json (default gcnn-output/train-GROUP)")
     train.add_argument("--quiet", action="store_true")
     train.set_defaults(run=_train)
@@ -147,12 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("checkpoint")
     evaluate.add_argument("--data-dir", help="folder with MNIST's IDX files, for MNIST checkpoints")
     evaluate.add_argument("--group", help="refuse the checkpoint unless it was trained for this group")
-    evaluate.add_argument("--train-size", type=int, default=8000)
     evaluate.set_defaults(run=_eval)
 
     bench = commands.add_parser("bench", help="benchmarks: group construction, or layers against plain conv")
     bench.add_argument("what", choices=["groups", "layers"])
-    bench.add_argument("--group", default="c4", help="generated module for `bench layers` (default c4)")
+    bench.add_argument("--group", default="c4", help="a planar group for `bench layers` (default c4)")
     bench.add_argument("--3d", dest="three_d", action="store_true", help="an O group convolution on 16^3 volumes")
     bench.set_defaults(run=_bench)
     return parser
@@ -160,10 +222,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so staging folders are removed and no output is half-written.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         return args.run(args)
-    except (GroupTheoryError, CodegenError) as error:
+    except (GroupTheoryError, CodegenError, AppError) as error:
         print(f"gcnn: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader went away (gcnn show c4 | head): stop quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        print(f"gcnn: error: cannot write or read{where}: {error.strerror or error}", file=sys.stderr)
         return 2
 
 

@@ -40,6 +40,11 @@ class ModuleModel:
     def __post_init__(self) -> None:
         if not self.module_name.isidentifier() or self.module_name != self.module_name.lower():
             raise CodegenError(f"module name {self.module_name!r} must be a lower-case identifier")
+        if self.module_name.startswith("_"):
+            raise CodegenError(
+                f"group {self.group_name}: its module would be {self.module_name}.py, which Python treats as "
+                "special or private; give the group a name that starts with a letter"
+            )
         if self.dimension not in SPATIAL:
             raise CodegenError(f"group {self.group_name} acts on {self.dimension}-space; layers exist for 2D and 3D")
 

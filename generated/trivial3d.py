@@ -230,7 +230,7 @@ class _FilterExpandingConv(nn.Module):
         self.bias = nn.Parameter(torch.empty(out_channels)) if bias else None
         self.register_buffer("bias_index", torch.arange(out_channels).repeat_interleave(ORDER), persistent=False)
         self.register_buffer("filter_index", _filter_index(in_channels, self.group_in, kernel_size), persistent=False)
-        self._cache: tuple[tuple, torch.Tensor, torch.Tensor | None] | None = None
+        self._cache: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor, torch.Tensor | None] | None = None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -250,16 +250,23 @@ class _FilterExpandingConv(nn.Module):
         return None if self.bias is None else self.bias.index_select(0, self.bias_index)
 
     def _filters(self) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Expanded weight and bias: recomputed while training, cached in eval mode until a parameter changes."""
-        needs_graph = torch.is_grad_enabled() and self.weight.requires_grad
-        if self.training or needs_graph or torch.compiler.is_compiling():
+        """Expanded weight and bias: recomputed while training, reused in inference while the parameters
+        hold the values they were expanded from. Values are compared, not version counters, because
+        edits through ``.data`` (an EMA teacher, ``weight.data.normal_()``) leave those unchanged."""
+        weight, bias = self.weight, self.bias
+        if self.training or torch.is_grad_enabled() or torch.compiler.is_compiling():
             return self.expanded_weight(), self._expanded_bias()
-        # An optimizer step or load_state_dict bumps _version; .to() and .data = swap the storage.
-        key = (self.weight._version, self.weight.data_ptr(), None if self.bias is None else self.bias._version)
-        if self._cache is None or self._cache[0] != key:
-            with torch.no_grad():
-                self._cache = (key, self.expanded_weight(), self._expanded_bias())
-        return self._cache[1], self._cache[2]
+        cache = self._cache
+        if (
+            cache is None
+            or cache[0].dtype != weight.dtype
+            or cache[0].device != weight.device
+            or not torch.equal(cache[0], weight)
+            or (bias is not None and not torch.equal(cache[1], bias))
+        ):
+            cache = (weight.detach().clone(), None if bias is None else bias.detach().clone())
+            self._cache = cache = (*cache, self.expanded_weight(), self._expanded_bias())
+        return cache[2], cache[3]
 
     def _check_input(self, x: torch.Tensor) -> None:
         grouped = self.grouped

@@ -9,19 +9,24 @@
 from ._constructors import from_matrices, from_permutations, from_presentation
 from ._errors import GroupTheoryError
 from ._group import FiniteGroup, Subgroup
+from .describe import DESCRIBE_FORMATS, describe
 from .named import cyclic, dihedral, trivial
-from .spec import catalog_names, load
+from .spec import catalog_names, from_spec_dict, load, spec_path
 
 __all__ = [
+    "DESCRIBE_FORMATS",
     "FiniteGroup",
     "GroupTheoryError",
     "Subgroup",
     "catalog_names",
     "cyclic",
+    "describe",
     "dihedral",
     "from_matrices",
     "from_permutations",
     "from_presentation",
+    "from_spec_dict",
     "load",
+    "spec_path",
     "trivial",
 ]

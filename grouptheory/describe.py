@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+from ._errors import GroupTheoryError
 from ._group import FiniteGroup
 
-FORMATS = ("text", "markdown", "json")
+DESCRIBE_FORMATS = ("text", "markdown", "json")
 
 
 def describe(group: FiniteGroup, format: str = "text") -> str:
@@ -30,8 +31,8 @@ def describe(group: FiniteGroup, format: str = "text") -> str:
     conjugacy classes: {e} {r}
     centre: {e, r}
     """
-    if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    if format not in DESCRIBE_FORMATS:
+        raise GroupTheoryError(f"unknown format {format!r}; choose one of {', '.join(DESCRIBE_FORMATS)}")
     summary = _summary(group)
     if format == "json":
         return json.dumps(summary, indent=2)

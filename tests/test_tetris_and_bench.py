@@ -1,6 +1,6 @@
 """3D Tetris with cube groups, and the benchmark functions (run small, not timed)."""
 
-from codegen import bench, tetris
+from codegen.apps import bench, tetris
 from generated import o
 
 

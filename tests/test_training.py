@@ -14,9 +14,9 @@ import pytest
 import torch
 
 from codegen import cli
-from codegen.data import DataError, load_mnist, read_idx, rotate
-from codegen.runs import check_image_size, eval_run, load_checkpoint, train_run
-from codegen.training import TrainConfig
+from codegen.apps.data import DataError, load_mnist, read_idx, rotate
+from codegen.apps.runs import check_image_size, eval_run, load_checkpoint, train_run
+from codegen.apps.training import TrainConfig
 
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 TINY = TrainConfig(epochs=1, batch_size=64, hidden_channels=4, num_layers=2, kernel_size=3)
@@ -123,12 +123,13 @@ def test_shared_mnist_follows_the_protocol():
 
 def test_demo_writes_its_table_and_figures(tmp_path):
     """The demo (one epoch) writes the table in markdown and JSON and three figures."""
-    from codegen.demo import run_demo
+    from codegen.apps.demo import run_demo
 
     out = tmp_path / "demo"
     results = run_demo(out, epochs=1, quiet=True)
     names = {p.name for p in out.iterdir()}
-    assert names == {"results.md", "results.json", "cayley_tables.png", "feature_maps_c4.png", "accuracy_by_angle.png"}
+    figures = {"cayley_tables.png", "feature_maps_c4.png", "accuracy_by_angle.png"}
+    assert names == {"results.md", "results.json", ".gcnn-output.json", *figures}
     assert [row["group"] for row in results["models"]] == ["trivial", "C4", "D4"]
     assert max(max(v) for v in results["equivariance"]["c4"].values()) < 1e-12
     assert json.loads((out / "results.json").read_text())["epochs"] == 1

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import torch
 
-from grouptheory import load
-from grouptheory.describe import describe
+from grouptheory import describe, load
 
+from ..equivariance import equivariance_error
+from ..loading import import_group_module
 from . import figures
 from .data import load_digits
-from .equivariance import equivariance_error
-from .loading import import_group_module
-from .staging import staged_folder
+from .outputs import check_output_folder, output_folder
 from .training import TrainConfig, accuracy_by_angle, build_network, fit, parameter_count, rotation_accuracies
 
 # Hidden channels chosen so the three networks have about the same number of parameters:
@@ -28,9 +27,9 @@ def run_demo(out: Path, epochs: int = 15, quiet: bool = False, seed: int = 0) ->
     """The whole demo; returns the results table. Output appears in `out` only once complete."""
     torch.manual_seed(seed)
     say = (lambda *args: None) if quiet else print
-    with staged_folder(out) as work:
+    with output_folder(out) as work:
         results = _run(work, epochs, quiet, seed, say)
-    say(f"\nwrote {', '.join(sorted(p.name for p in out.iterdir()))} to {out}/")
+    say(f"\nwrote {', '.join(sorted(p.name for p in out.iterdir() if not p.name.startswith('.')))} to {out}/")
     return results
 
 
@@ -92,6 +91,7 @@ def run_demo_3d(out: Path, epochs: int = 150, quiet: bool = False, seed: int = 0
     """3D Tetris: O and Oh G-CNNs against a plain 3D CNN of about the same size; writes results_3d.*."""
     from . import tetris
 
+    check_output_folder(out)
     say = (lambda *args: None) if quiet else print
     say("== 3D Tetris: eight polycubes, trained in one orientation, tested under random cube rotations")
     groups = {spec: import_group_module(spec) for spec in ("trivial3d", "o", "oh")}
@@ -109,7 +109,7 @@ def run_demo_3d(out: Path, epochs: int = 150, quiet: bool = False, seed: int = 0
     table = "\n".join(lines)
     say(table)
     say("(Oh also contains reflections, so it cannot tell the two chiral shapes apart.)")
-    with staged_folder(out) as work:
+    with output_folder(out) as work:
         (work / "results_3d.md").write_text(table + "\n")
         (work / "results_3d.json").write_text(json.dumps({"epochs": epochs, "models": rows}, indent=2))
     say(f"\nwrote results_3d.md, results_3d.json to {out}/")

@@ -6,7 +6,6 @@ Timings interleave the candidates round by round and report medians, because mac
 from __future__ import annotations
 
 import gc
-import importlib
 import math
 import statistics
 import time
@@ -14,6 +13,8 @@ from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
+
+from ..loading import import_group_module
 
 
 def median_seconds(
@@ -85,7 +86,7 @@ def bench_layers(
     rounds: int = 15,
 ) -> list[dict]:
     """Group convolution of `fields` regular fields against convNd with the expanded weight (the floor)."""
-    module = importlib.import_module(f"generated.{group}")
+    module = import_group_module(group)
     d = module.DIMENSION
     conv = getattr(F, f"conv{d}d")
     torch.manual_seed(0)
@@ -149,8 +150,6 @@ def bench_generation(specs: tuple[str, ...] = ("o", "oh")) -> list[dict]:
     import tempfile
     from pathlib import Path
 
-    from .loading import import_group_module
-
     rows = []
     for spec in specs:
         start = time.perf_counter()
@@ -176,7 +175,7 @@ def _rows(case: str, times: dict[str, float]) -> list[dict]:
 
 def bench_build(group: str = "c4", layers: int = 6) -> list[dict]:
     """Seconds to build a network of `layers` convolutions, the first time and again."""
-    module = importlib.import_module(f"generated.{group}")
+    module = import_group_module(group)
     rows = []
     for attempt in ("first build", "next build"):
         gc.collect()
@@ -196,8 +195,7 @@ def bench_build(group: str = "c4", layers: int = 6) -> list[dict]:
 
 def bench_groups() -> list[dict]:
     """Seconds from a declaration to a verified Cayley table."""
-    from grouptheory import dihedral, from_matrices, from_presentation
-    from grouptheory.spec import from_spec_dict
+    from grouptheory import dihedral, from_matrices, from_presentation, from_spec_dict
 
     c4_spec = {"name": "C4", "generators": {"r": [[0, -1], [1, 0]]}}
     angle = "2*pi/1000"

@@ -10,18 +10,21 @@ import gc
 import hashlib
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import torch
 import torch.distributed as dist
 
-from ._errors import CodegenError
-from .data import DataError, Split, load_digits, load_mnist
-from .loading import import_group_module
-from .staging import staged_folder
+from grouptheory import catalog_names, spec_path
+
+from ..loading import import_group_module
+from ._errors import AppError
+from .data import DataError, Split, fingerprint, load_digits, load_mnist
+from .outputs import check_output_folder, output_folder
 from .training import TrainConfig, build_network, fit, parameter_count, rotation_accuracies
 
-CHECKPOINT_FORMAT = "gcnn-checkpoint/1"
+CHECKPOINT_FORMAT = "gcnn-checkpoint/2"
 
 
 def load_dataset(name: str, data_dir: str | None, train_size: int, seed: int) -> tuple[Split, Split]:
@@ -52,6 +55,7 @@ def train_run(
     quiet: bool = False,
 ) -> dict:
     """Train, evaluate on rotated test images, save checkpoint and results into `out` (rank 0)."""
+    check_output_folder(out)
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     device = _device()
     if distributed:
@@ -59,6 +63,12 @@ def train_run(
     try:
         rank = dist.get_rank() if distributed else 0
         group = import_group_module(group_spec)
+        if group.DIMENSION != 2:
+            raise AppError(
+                f"group {group.GROUP_NAME} acts on {group.DIMENSION}-space and gcnn train trains on images: "
+                "choose a planar group such as c4 or d4"
+            )
+        spec_text = None if group_spec in catalog_names() else spec_path(group_spec).read_text(encoding="utf-8")
         train, test = load_dataset(dataset, data_dir, train_size, config.seed)
         check_image_size(train.images.shape[-1], config)
         torch.manual_seed(config.seed)
@@ -83,7 +93,8 @@ def train_run(
                 "ranks_in_sync": in_sync,
                 "accuracy": rotation_accuracies(model, test, seed=config.seed),
             }
-            _save(out, model, group, group_spec, dataset, config, results)
+            data = {"dataset": dataset, "train_size": train_size, "test_fingerprint": fingerprint(test)}
+            _save(out, model, group, {"spec": group_spec, "spec_text": spec_text}, data, config, results)
             if not quiet:
                 print(json.dumps(results, indent=2))
         if distributed:
@@ -113,14 +124,14 @@ def _ranks_hold_identical_weights(model: torch.nn.Module) -> bool:
     return len(set(digests)) == 1
 
 
-def _save(out: Path, model, group, spec: str, dataset: str, config: TrainConfig, results: dict) -> None:
+def _save(out: Path, model, group, spec: dict, data: dict, config: TrainConfig, results: dict) -> None:
     """Write checkpoint and results to `out` all at once."""
-    with staged_folder(out) as work:
+    with output_folder(out) as work:
         checkpoint = {
             "format": CHECKPOINT_FORMAT,
             "group": group.GROUP_NAME,
-            "spec": spec,
-            "dataset": dataset,
+            **spec,
+            "data": data,
             "config": config.to_dict(),
             "state_dict": model.state_dict(),
         }
@@ -128,35 +139,70 @@ def _save(out: Path, model, group, spec: str, dataset: str, config: TrainConfig,
         (work / "results.json").write_text(json.dumps(results, indent=2))
 
 
+_CHECKPOINT_KEYS = {
+    "group": str,
+    "spec": str,
+    "spec_text": (str, type(None)),
+    "data": dict,
+    "config": dict,
+    "state_dict": dict,
+}
+
+
 def load_checkpoint(path: Path, expected_group: str | None = None) -> tuple[torch.nn.Module, dict]:
-    """Rebuild the network a checkpoint was trained as, with its weights (strict)."""
+    """Rebuild the network a checkpoint was trained as, with its weights (strict).
+
+    A checkpoint of a spec file carries the spec's text, so it rebuilds from any folder.
+    """
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
-        raise CodegenError(f"checkpoint {path} does not exist; pass the checkpoint.pt written by gcnn train") from None
+        raise AppError(f"checkpoint {path} does not exist; pass the checkpoint.pt written by gcnn train") from None
     except Exception as error:
-        raise CodegenError(f"{path} is not a gcnn checkpoint ({type(error).__name__}); pass a checkpoint.pt") from None
+        raise AppError(f"{path} is not a gcnn checkpoint ({type(error).__name__}); pass a checkpoint.pt") from None
     if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
-        raise CodegenError(f"{path} is not a {CHECKPOINT_FORMAT} file; pass the checkpoint.pt written by gcnn train")
-    group = import_group_module(checkpoint["spec"])
+        raise AppError(f"{path} is not a {CHECKPOINT_FORMAT} file; pass a checkpoint.pt written by this gcnn train")
+    for key, kind in _CHECKPOINT_KEYS.items():
+        if not isinstance(checkpoint.get(key), kind):
+            raise AppError(f"{path}: checkpoint key {key!r} is missing or malformed; train again to rebuild it")
+    group = _checkpoint_group(checkpoint)
     if expected_group is not None:
         expected = import_group_module(expected_group).GROUP_NAME
         if expected != checkpoint["group"]:
-            raise CodegenError(
+            raise AppError(
                 f"{path} holds a {checkpoint['group']} network, not {expected}; pass --group {checkpoint['spec']} "
                 "or a checkpoint trained for that group"
             )
     if checkpoint["group"] != group.GROUP_NAME:
-        raise CodegenError(f"{path} was trained for {checkpoint['group']} but its spec now declares {group.GROUP_NAME}")
-    config = TrainConfig(**checkpoint["config"])
-    model = build_network(group, config)
-    model.load_state_dict(checkpoint["state_dict"], strict=True)
+        raise AppError(f"{path} was trained for {checkpoint['group']} but its spec now declares {group.GROUP_NAME}")
+    try:
+        config = TrainConfig(**checkpoint["config"])
+        model = build_network(group, config)
+        model.load_state_dict(checkpoint["state_dict"], strict=True)
+    except (TypeError, ValueError, RuntimeError) as error:
+        first_line = str(error).strip().splitlines()[0]
+        raise AppError(f"{path}: the weights do not fit the network it describes ({first_line})") from None
     return model, checkpoint
 
 
-def eval_run(path: Path, data_dir: str | None, expected_group: str | None, train_size: int = 8000) -> dict:
-    """Re-evaluate a checkpoint on its data set's rotated test images."""
+def _checkpoint_group(checkpoint: dict):
+    if checkpoint["spec_text"] is None:
+        return import_group_module(checkpoint["spec"])
+    with tempfile.TemporaryDirectory() as folder:
+        spec = Path(folder) / Path(checkpoint["spec"]).name
+        spec.write_text(checkpoint["spec_text"], encoding="utf-8")
+        return import_group_module(str(spec))
+
+
+def eval_run(path: Path, data_dir: str | None, expected_group: str | None) -> dict:
+    """Re-evaluate a checkpoint on exactly the test digits it was held out from; refuse other data."""
     model, checkpoint = load_checkpoint(path, expected_group)
     config = TrainConfig(**checkpoint["config"])
-    _, test = load_dataset(checkpoint["dataset"], data_dir, train_size, config.seed)
+    data = checkpoint["data"]
+    _, test = load_dataset(data["dataset"], data_dir, data["train_size"], config.seed)
+    if fingerprint(test) != data["test_fingerprint"]:
+        raise AppError(
+            f"the test digits in {data_dir or data['dataset']} are not the ones {path} was held out on "
+            f"(train size {data['train_size']}); pass the --data-dir it was trained with"
+        )
     return {"group": checkpoint["group"], "accuracy": rotation_accuracies(model, test, seed=config.seed)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import asdict, dataclass
 from types import ModuleType
@@ -79,7 +80,8 @@ def fit(model: nn.Module, train: Split, config: TrainConfig, progress: bool = Tr
             sampler.set_epoch(epoch)
         model.train()
         start = time.perf_counter()
-        bar = _progress(loader, f"{label} epoch {epoch + 1}/{config.epochs}", progress and rank == 0)
+        interactive = progress and rank == 0 and sys.stderr.isatty()
+        bar = _progress(loader, f"{label} epoch {epoch + 1}/{config.epochs}") if interactive else loader
         seen = correct = 0
         total_loss = 0.0
         for images, labels in bar:
@@ -93,15 +95,20 @@ def fit(model: nn.Module, train: Split, config: TrainConfig, progress: bool = Tr
             seen += len(labels)
             correct += int((logits.argmax(1) == labels).sum())
             total_loss += loss.detach().item() * len(labels)
-            if hasattr(bar, "set_postfix"):
+            if interactive and hasattr(bar, "set_postfix"):
                 bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}")
         seconds.append(time.perf_counter() - start)
+        if progress and rank == 0 and not interactive:  # a log gets one line an epoch, not a bar's redraws
+            print(
+                f"{label} epoch {epoch + 1}/{config.epochs}: loss {total_loss / seen:.3f}, "
+                f"accuracy {correct / seen:.3f}, {seconds[-1]:.1f} s",
+                file=sys.stderr,
+                flush=True,
+            )
     return seconds
 
 
-def _progress(iterable, description: str, enabled: bool):
-    if not enabled:
-        return iterable
+def _progress(iterable, description: str):
     try:
         from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover

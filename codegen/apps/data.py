@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import math
 import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,12 +14,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._errors import CodegenError
+from ._errors import AppError
 
 IDX_MAGIC = {2049: "labels", 2051: "images"}
 
 
-class DataError(CodegenError):
+class DataError(AppError):
     """A data set that is missing, truncated or malformed."""
 
 
@@ -51,7 +53,7 @@ def read_idx(path: Path) -> np.ndarray:
     try:
         raw = path.read_bytes()
         data = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
+    except (OSError, EOFError, zlib.error) as error:
         raise DataError(f"{path}: cannot read ({error}); download the file again") from None
     if len(data) < 8:
         raise DataError(f"{path}: truncated ({len(data)} bytes); download the file again")
@@ -85,9 +87,20 @@ def _pair(directory: Path, prefix: str) -> Split | None:
     pixels, targets = read_idx(images), read_idx(labels)
     if pixels.ndim != 3 or targets.ndim != 1 or len(pixels) != len(targets):
         raise DataError(f"{images} and {labels} do not match: {pixels.shape} images, {targets.shape} labels")
+    if targets.size and targets.max() > 9:
+        raise DataError(f"{labels}: label {int(targets.max())} is not a digit 0..9; download the file again")
     return Split(
         torch.from_numpy(pixels.copy()).float().unsqueeze(1) / 255.0, torch.from_numpy(targets.astype(np.int64))
     )
+
+
+def fingerprint(*splits: Split) -> str:
+    """A digest of the images and labels of splits: equal digests mean the same digits in the same order."""
+    digest = hashlib.sha256()
+    for split in splits:
+        digest.update(split.images.numpy().tobytes())
+        digest.update(split.labels.numpy().tobytes())
+    return digest.hexdigest()[:16]
 
 
 def load_mnist(directory: str | Path, train_size: int = 8000) -> tuple[Split, Split]:
