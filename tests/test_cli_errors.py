@@ -1,0 +1,158 @@
+"""Every command-line mistake ends in exit code 2 and one line naming the value and the fix."""
+
+import gzip
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import pytest
+import torch
+
+from codegen import cli
+from codegen.apps import AppError
+from codegen.apps.data import DataError, load_mnist, read_idx
+from codegen.apps.runs import eval_run, load_checkpoint, train_run
+from codegen.apps.training import TrainConfig
+from codegen.loading import import_group_module
+
+TINY = TrainConfig(epochs=1, batch_size=64, hidden_channels=4, num_layers=2, kernel_size=3)
+TRAIN = ["train", "--dataset", "digits", "--quiet"]
+
+
+def run(arguments: list[str]) -> int:
+    try:
+        return cli.main(arguments)
+    except SystemExit as exit_:
+        return exit_.code
+
+
+@pytest.mark.parametrize(
+    ("arguments", "fragment"),
+    [
+        ([*TRAIN, "--epochs", "0"], "--epochs: 0 is below 1"),
+        ([*TRAIN, "--batch-size", "0"], "--batch-size: 0 is below 1"),
+        ([*TRAIN, "--hidden-channels", "0"], "--hidden-channels: 0 is below 1"),
+        ([*TRAIN, "--lr", "-1"], "--lr: -1 must be a positive finite number"),
+        ([*TRAIN, "--lr", "nan"], "--lr: nan must be a positive finite number"),
+        ([*TRAIN, "--kernel-size", "4"], "--kernel-size: 4 is even"),
+        ([*TRAIN, "--num-layers", "0"], "--num-layers: 0 is below 1"),
+        ([*TRAIN, "--downsample-every", "-1"], "--downsample-every: -1 is below 0"),
+        ([*TRAIN, "--epochs", "ten"], "'ten' is not an integer"),
+        (["demo", "--quiet", "--epochs", "0"], "--epochs: 0 is below 1"),
+        ([*TRAIN, "--group", "o"], "group O acts on 3-space"),
+        (["bench", "layers", "--group", "o"], "pass --3d"),
+        (["bench", "layers", "--group", "nope"], "unknown group 'nope'"),
+        (["show", "c5"], "unknown group 'c5'"),
+    ],
+)
+def test_one_line_and_exit_code_2(tmp_path, capsys, arguments, fragment):
+    out = tmp_path / "out"
+    code = run([*arguments, "--out", str(out)] if arguments[0] in ("train", "demo") else arguments)
+    error = capsys.readouterr().err
+    assert code == 2
+    assert fragment in error
+    assert len(error.strip().splitlines()) == 1, error
+    assert not out.exists()
+
+
+def test_a_binary_spec_path_is_one_line(tmp_path, capsys):
+    spec = tmp_path / "spec.toml"
+    spec.write_bytes(bytes(range(256)))
+    assert run(["show", str(spec)]) == 2
+    assert "not a UTF-8 text file" in capsys.readouterr().err
+
+
+def test_show_into_a_closed_pipe_is_quiet():
+    """gcnn show c4 | head: no BrokenPipeError traceback."""
+    command = f"{sys.executable} -m codegen show d8 | head -1"
+    finished = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120, check=False)
+    assert finished.stdout.startswith("D8")
+    assert "Traceback" not in finished.stderr and "BrokenPipe" not in finished.stderr
+
+
+def test_generate_check_of_one_group_checks_only_it(capsys):
+    assert run(["generate", "--check", "c4"]) == 0
+    assert "1 generated modules are up to date" in capsys.readouterr().out
+
+
+def test_catalog_modules_import_from_generated_and_others_leave_no_files(tmp_path):
+    before = set(os.listdir(tempfile.gettempdir()))
+    assert import_group_module("c4").__name__ == "generated.c4"
+    spec = tmp_path / "klein.toml"
+    spec.write_text('name = "Klein"\n[generators]\na = [[-1, 0], [0, 1]]\nb = [[1, 0], [0, -1]]\n')
+    assert import_group_module(str(spec)).ORDER == 4
+    assert set(os.listdir(tempfile.gettempdir())) == before
+
+
+def idx(array: np.ndarray) -> bytes:
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+def test_a_corrupt_deflate_stream_is_named(tmp_path):
+    packed = bytearray(gzip.compress(idx(np.zeros((20, 28, 28)))))
+    packed[20:40] = b"\xff" * 20
+    path = tmp_path / "t10k-images-idx3-ubyte.gz"
+    path.write_bytes(bytes(packed))
+    with pytest.raises(DataError, match="cannot read"):
+        read_idx(path)
+
+
+def test_labels_outside_0_to_9_are_refused(tmp_path):
+    (tmp_path / "t10k-images-idx3-ubyte").write_bytes(idx(np.zeros((20, 28, 28))))
+    (tmp_path / "t10k-labels-idx1-ubyte").write_bytes(idx(np.full(20, 12)))
+    with pytest.raises(DataError, match="label 12 is not a digit"):
+        load_mnist(tmp_path, train_size=10)
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("run")
+    train_run("c4", "digits", None, TINY, folder / "run", quiet=True)
+    return folder / "run" / "checkpoint.pt"
+
+
+@pytest.mark.parametrize(
+    ("damage", "fragment"),
+    [
+        (lambda c: c.pop("config"), "'config' is missing or malformed"),
+        (lambda c: c.update(spec=4), "'spec' is missing or malformed"),
+        (lambda c: c.update(config={"bogus": 1}), "do not fit"),
+        (lambda c: c["state_dict"].popitem(), "do not fit"),
+        (lambda c: c["config"].update(hidden_channels=5), "do not fit"),
+    ],
+)
+def test_damaged_checkpoints_are_named(tmp_path, checkpoint, damage, fragment):
+    content = torch.load(checkpoint, weights_only=True)
+    damage(content)
+    path = tmp_path / "damaged.pt"
+    torch.save(content, path)
+    with pytest.raises(AppError, match=fragment):
+        load_checkpoint(path)
+
+
+def test_a_checkpoint_records_its_data(checkpoint):
+    data = torch.load(checkpoint, weights_only=True)["data"]
+    assert data["dataset"] == "digits" and data["train_size"] == 8000 and len(data["test_fingerprint"]) == 16
+
+
+def test_eval_refuses_other_test_digits(tmp_path, checkpoint):
+    content = torch.load(checkpoint, weights_only=True)
+    content["data"]["test_fingerprint"] = "0" * 16
+    path = tmp_path / "other.pt"
+    torch.save(content, path)
+    with pytest.raises(AppError, match="not the ones"):
+        eval_run(path, None, None)
+
+
+def test_a_relative_spec_checkpoint_evaluates_from_another_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "klein.toml").write_text('name = "Klein"\n[generators]\na = [[-1, 0], [0, 1]]\nb = [[1, 0], [0, -1]]\n')
+    results = train_run("klein.toml", "digits", None, TINY, tmp_path / "run", quiet=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    (tmp_path / "klein.toml").unlink()
+    assert eval_run(tmp_path / "run" / "checkpoint.pt", None, None)["accuracy"] == results["accuracy"]
