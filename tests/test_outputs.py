@@ -43,7 +43,7 @@ def test_an_earlier_output_is_replaced_but_not_one_with_additions(tmp_path):
         (work / "b.txt").write_text("2")
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "b.txt"]
     (out / "notes.txt").write_text("mine")
-    with pytest.raises(AppError, match="notes.txt, which gcnn did not write"):
+    with pytest.raises(AppError, match=r"notes\.txt, which gcnn did not write"):
         check_output_folder(out)
 
 
