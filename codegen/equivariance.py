@@ -53,8 +53,8 @@ def equivariance_error(
     True
     """
     group = _group_of(layer, group)
-    act_in = _action(group, input_kind or layer.input_kind)
-    act_out = _action(group, output_kind or layer.output_kind)
+    act_in = _action(group, input_kind or str(layer.input_kind))
+    act_out = _action(group, output_kind or str(layer.output_kind))
     probe = copy.deepcopy(layer).to(dtype=x.dtype, device=x.device)
     errors = {}
     with torch.no_grad():

@@ -42,7 +42,7 @@ def python_literal(value: object) -> str:
     return text
 
 
-def literal(name: str, value: tuple, one_per_line: bool = False) -> str:
+def literal(name: str, value: tuple | str, one_per_line: bool = False) -> str:
     """``NAME = (...)``, on one line if it fits, else one item a line, each wrapped within the line length.
 
     >>> print(literal("INVERSES", (0, 3, 2, 1)))

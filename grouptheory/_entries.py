@@ -75,12 +75,13 @@ class _Parser:
                 if text[position:].strip() == "":
                     break
                 raise self._error(position, f"unexpected character {text[position]!r}")
-            kind = ("float", "int", "name", "op")[match.lastindex - 1]
-            start = match.start(match.lastindex)
+            group = match.lastindex or 0
+            kind = ("float", "int", "name", "op")[group - 1]
+            start = match.start(group)
             if kind == "float":
                 hint = _exact_hint(float(match.group(1)))
                 raise self._error(start, f"{match.group(1)} is a decimal, which is not exact; write it as {hint}")
-            self.tokens.append((kind, match.group(match.lastindex), start))
+            self.tokens.append((kind, match.group(group), start))
             position = match.end()
         self.index = 0
 
@@ -194,7 +195,32 @@ class _Parser:
 
 def conductor_of(expr: sympy.Expr) -> int:
     """The smallest M with expr in Q(zeta_M), for the forms that `to_field` accepts."""
-    return _Converter(None).conductor(expr)
+    if expr.is_Rational:
+        return 1
+    if expr is sympy.I:
+        return 4
+    if isinstance(expr, (sympy.Add, sympy.Mul)):
+        return math.lcm(*(conductor_of(arg) for arg in expr.args))
+    if isinstance(expr, sympy.Pow):
+        base, exponent = expr.args
+        if exponent.is_Integer:
+            return conductor_of(base)
+        if base.is_Rational and max(abs(base.p), base.q) >= MAX_SQRT_ARGUMENT:
+            raise GroupTheoryError(
+                f"cannot take the root of {base}: numerator and denominator must be below 2^64 "
+                "(roots need their factors); a finite group's entries do not need such numbers"
+            )
+        if base == -1 and exponent.is_Rational:
+            return 2 * exponent.q
+        if base.is_Rational and exponent.is_Rational and exponent.q == 2:
+            return _sqrt_conductor(base)
+        if exponent == sympy.Rational(1, 2):
+            return _half_angle(expr, conductor_of(base))[1]
+    if isinstance(expr, (sympy.cos, sympy.sin, sympy.tan)):
+        return math.lcm(2 * _pi_multiple(expr).q, 4)
+    if isinstance(expr, sympy.exp):
+        return 2 * _pi_multiple(expr, imaginary=True).q
+    raise _unsupported(expr)
 
 
 def to_field(expr: sympy.Expr, field: CyclotomicField) -> Number:
@@ -203,36 +229,8 @@ def to_field(expr: sympy.Expr, field: CyclotomicField) -> Number:
 
 
 class _Converter:
-    def __init__(self, field: CyclotomicField | None) -> None:
+    def __init__(self, field: CyclotomicField) -> None:
         self.field = field
-
-    def conductor(self, expr: sympy.Expr) -> int:
-        if expr.is_Rational:
-            return 1
-        if expr is sympy.I:
-            return 4
-        if isinstance(expr, (sympy.Add, sympy.Mul)):
-            return math.lcm(*(self.conductor(arg) for arg in expr.args))
-        if isinstance(expr, sympy.Pow):
-            base, exponent = expr.args
-            if exponent.is_Integer:
-                return self.conductor(base)
-            if base.is_Rational and max(abs(base.p), base.q) >= MAX_SQRT_ARGUMENT:
-                raise GroupTheoryError(
-                    f"cannot take the root of {base}: numerator and denominator must be below 2^64 "
-                    "(roots need their factors); a finite group's entries do not need such numbers"
-                )
-            if base == -1 and exponent.is_Rational:
-                return 2 * exponent.q
-            if base.is_Rational and exponent.is_Rational and exponent.q == 2:
-                return _sqrt_conductor(base)
-            if exponent == sympy.Rational(1, 2):
-                return _half_angle(expr, self.conductor(base))[1]
-        if isinstance(expr, (sympy.cos, sympy.sin, sympy.tan)):
-            return math.lcm(2 * _pi_multiple(expr).q, 4)
-        if isinstance(expr, sympy.exp):
-            return 2 * _pi_multiple(expr, imaginary=True).q
-        raise _unsupported(expr)
 
     def convert(self, expr: sympy.Expr) -> Number:
         field = self.field
@@ -241,7 +239,7 @@ class _Converter:
         if expr is sympy.I:
             return field.root_power(field.conductor // 4)
         if isinstance(expr, sympy.Add):
-            total = ()
+            total: Number = ()
             for arg in expr.args:
                 total = field.add(total, self.convert(arg))
             return total

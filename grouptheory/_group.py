@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 import numpy as np
 import sympy
@@ -268,8 +269,11 @@ class _Exploration:
     parent_generators: tuple[int, ...]
 
 
+Key = TypeVar("Key", bound=Hashable)
+
+
 def _explore(
-    identity: Hashable, generator_count: int, step: Callable[[Hashable, int], Hashable], max_order: int, what: str
+    identity: Key, generator_count: int, step: Callable[[Key, int], Key], max_order: int, what: str
 ) -> _Exploration:
     """Breadth-first closure from the identity under right multiplication by each generator."""
     keys, index = [identity], {identity: 0}

@@ -48,7 +48,7 @@ class ExactMatrices:
 def parse_matrices(named: dict[str, object], key: str, source: str | None) -> ExactMatrices:
     """Parse generator matrices (nested lists of exact entries) into one field, validating shape."""
     rows_by_name: dict[str, list[list[sympy.Expr]]] = {}
-    dimension = None
+    dimension = 0
     for name, matrix in named.items():
         where = f"{key}.{name}"
         if hasattr(matrix, "tolist") and not isinstance(matrix, str):
@@ -63,7 +63,7 @@ def parse_matrices(named: dict[str, object], key: str, source: str | None) -> Ex
             raise located(
                 source, where, f"matrix is not square ({shape}): each of the {size} rows needs {size} entries"
             )
-        if dimension is None:
+        if not dimension:
             dimension, first = size, name
         elif size != dimension:
             raise located(

@@ -75,7 +75,8 @@ class _Parser:
             if not match:
                 start = len(text) - len(text[position:].lstrip())
                 raise self._error(start, f"unexpected character {text[start]!r}")
-            self.tokens.append((match.group(match.lastindex), match.start(match.lastindex)))
+            group = match.lastindex or 0
+            self.tokens.append((match.group(group), match.start(group)))
             position = match.end()
         self.index = 0
         self.names: dict[str, int] = {}

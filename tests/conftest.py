@@ -1,15 +1,14 @@
-"""Shared fixtures: the committed generated modules, and devices to test on."""
+"""Shared fixtures: the committed generated modules. Imports no torch, so that the engine's tests
+run without it (tests/test_engine_without_torch.py checks that)."""
 
 import importlib
 
 import pytest
-import torch
 
 from grouptheory import catalog_names, load
 
 MODULE_NAMES = [load(name).name.lower() for name in catalog_names()]
 PLANAR = [name for name in MODULE_NAMES if load(name).dimension == 2]
-DEVICES = ["cpu", *(["cuda"] if torch.cuda.is_available() else [])]
 
 
 def generated(name: str):

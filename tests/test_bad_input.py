@@ -75,8 +75,3 @@ def test_unknown_catalog_name_lists_the_catalog():
     """An unknown group name lists what the catalog has."""
     with pytest.raises(GroupTheoryError, match=r"not a catalog name \(c2, c4, "):
         load("c5")
-
-
-def test_errors_are_value_errors():
-    """GroupTheoryError is one family, catchable as ValueError."""
-    assert issubclass(GroupTheoryError, ValueError)

@@ -5,11 +5,12 @@ Timings interleave the candidates round by round and report medians, because mac
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import torch
 import torch.nn.functional as F
@@ -18,7 +19,7 @@ from ..loading import import_group_module
 
 
 def median_seconds(
-    candidates: dict[str, Callable[[], object]], rounds: int = 15, budget: float = 0.05
+    candidates: Mapping[str, Callable[[], object]], rounds: int = 15, budget: float = 0.05
 ) -> dict[str, float]:
     """Median seconds per call of each candidate, measured in interleaved rounds."""
     repeats = {}
@@ -77,6 +78,10 @@ def _rot90_roll_expansion(weight: torch.Tensor) -> torch.Tensor:
     return torch.stack(filters, dim=1).reshape(out_channels * order, in_channels * order, k, k)
 
 
+def _expanded_step(x: torch.Tensor, expand: Callable, layer: torch.nn.Module, bias: torch.Tensor, padding: int) -> None:
+    F.conv2d(x, expand(layer.weight), bias, padding=padding).sum().backward()
+
+
 def bench_layers(
     group: str = "c4",
     fields: int = 8,
@@ -112,9 +117,7 @@ def bench_layers(
                 ("tutorial: grid_sample per forward", _tutorial_expansion),
                 ("rot90 + roll per forward", _rot90_roll_expansion),
             ):
-                candidates[name] = lambda flat=flat, expand=expand: (
-                    F.conv2d(flat, expand(layer.weight), floor_bias, padding=kernel // 2).sum().backward()
-                )
+                candidates[name] = functools.partial(_expanded_step, flat, expand, layer, floor_bias, kernel // 2)
         rows += _rows(f"train fwd+bwd, batch {batch}", median_seconds(candidates, rounds=rounds))
     x = torch.randn(1, fields, module.ORDER, *space)
     layer.eval()

@@ -54,7 +54,9 @@ def _run(work: Path, epochs: int, quiet: bool, seed: int, say) -> dict:
     train, test = load_digits(seed=seed)
     say(f"  {len(train)} training digits, {len(test)} held-out digits")
     config = TrainConfig(epochs=epochs, batch_size=32, learning_rate=5e-3, num_layers=4, kernel_size=3, seed=seed)
-    rows, curves, trained = [], {}, {}
+    rows: list[dict] = []
+    curves: dict[str, dict[int, float]] = {}
+    trained: dict[str, torch.nn.Module] = {}
     for name, spec, hidden in MODELS:
         torch.manual_seed(seed)
         run = TrainConfig(**{**config.to_dict(), "hidden_channels": hidden})
@@ -74,13 +76,13 @@ def _run(work: Path, epochs: int, quiet: bool, seed: int, say) -> dict:
         )
         say(f"  {name}: random-rotation accuracy {accuracies['random']:.3f}")
 
-    table = _format_results(rows)
-    say("\n== 5. Results (accuracy on held-out digits)\n" + table)
-    (work / "results.md").write_text(table + "\n")
+    results_table = _format_results(rows)
+    say("\n== 5. Results (accuracy on held-out digits)\n" + results_table)
+    (work / "results.md").write_text(results_table + "\n")
     (work / "results.json").write_text(json.dumps({"epochs": epochs, "models": rows, "equivariance": errors}, indent=2))
     figures.cayley_heatmaps([groups["c4"], groups["d4"]], work / "cayley_tables.png")
     digit = test.images[:1].double()
-    lifting = trained["c4"].features[0].double()
+    lifting = trained["c4"].get_submodule("features.0").double()
     figures.feature_maps_under_rotation(groups["c4"], lifting, digit, work / "feature_maps_c4.png")
     figures.accuracy_by_angle(curves, work / "accuracy_by_angle.png")
     shutil.rmtree(modules_dir)

@@ -139,7 +139,7 @@ def _save(out: Path, model, group, spec: dict, data: dict, config: TrainConfig, 
         (work / "results.json").write_text(json.dumps(results, indent=2))
 
 
-_CHECKPOINT_KEYS = {
+_CHECKPOINT_KEYS: dict[str, type | tuple[type, ...]] = {
     "group": str,
     "spec": str,
     "spec_text": (str, type(None)),

@@ -60,7 +60,9 @@ def fit(model: nn.Module, train: Split, config: TrainConfig, progress: bool = Tr
     distributed = dist.is_available() and dist.is_initialized()
     rank = dist.get_rank() if distributed else 0
     dataset = torch.utils.data.TensorDataset(train.images, train.labels)
-    sampler = torch.utils.data.DistributedSampler(dataset, seed=config.seed) if distributed else None
+    sampler: torch.utils.data.DistributedSampler | None = (
+        torch.utils.data.DistributedSampler(dataset, seed=config.seed) if distributed else None
+    )
     loader = torch.utils.data.DataLoader(
         dataset,
         batch_size=config.batch_size,
