@@ -124,6 +124,7 @@ def render(model: ModuleModel) -> str:
         source_line += "  # noqa: E501"
     context = {
         "model": model,
+        "expansion_macros": "gathered.j2" if model.grid_exact else "interpolated.j2",
         "header": HEADER,
         "source_line": source_line,
         "nd": nd,
@@ -143,5 +144,9 @@ def render(model: ModuleModel) -> str:
         "example_shape": ", ".join(["3"] * nd),
         "example_element": next((g for g in model.exact_elements if g), 0),
         "exact_labels": ", ".join(model.labels[g] for g in model.exact_elements),
+        "interpolation": "bilinear" if nd == 2 else "trilinear",
+        "grid_sample_axes": "x, y" if nd == 2 else "x, y, z",
+        "cube_note": "" if nd == 2 else " (a cube)",
+        "pool_window": "2x2" if nd == 2 else "2x2x2",
     }
     return _environment().get_template(TEMPLATE).render(**context)
