@@ -42,7 +42,7 @@ def run(arguments: list[str]) -> int:
         ([*TRAIN, "--epochs", "ten"], "'ten' is not an integer"),
         (["demo", "--quiet", "--epochs", "0"], "--epochs: 0 is below 1"),
         ([*TRAIN, "--group", "o"], "group O acts on 3-space"),
-        (["bench", "layers", "--group", "o"], "pass --3d"),
+        (["bench", "layers", "--group", "o"], "--3d measures O on volumes"),
         (["bench", "layers", "--group", "nope"], "unknown group 'nope'"),
         (["show", "c5"], "unknown group 'c5'"),
     ],
