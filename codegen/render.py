@@ -136,9 +136,15 @@ def render(model: ModuleModel) -> str:
         "group_conv": f"GroupConv{suffix}",
         "norm": f"GroupBatchNorm{suffix}",
         "network": "GroupEquivariantCNN" if nd == 2 else "GroupEquivariantCNN3d",
+        "unet": "GroupEquivariantUNet" if nd == 2 else "GroupEquivariantUNet3d",
+        "conv_transpose": f"GroupConvTranspose{suffix}",
+        "conv_transpose_class": f"ConvTranspose{suffix}",
+        "conv_transpose_fn": f"conv_transpose{suffix}",
         "conv_class": f"Conv{suffix}",
         "conv_fn": f"conv{suffix}",
         "example_sizes": sizes,
+        "example_sizes_doubled": "16, 16" if nd == 2 else "12, 12, 12",
+        "example_sizes_halved": "4, 4" if nd == 2 else "3, 3, 3",
         "example_input": f"torch.randn(2, 1, {sizes})",
         "example_numel": 3**nd,
         "example_shape": ", ".join(["3"] * nd),
@@ -148,5 +154,7 @@ def render(model: ModuleModel) -> str:
         "grid_sample_axes": "x, y" if nd == 2 else "x, y, z",
         "cube_note": "" if nd == 2 else " (a cube)",
         "pool_window": "2x2" if nd == 2 else "2x2x2",
+        "site": "pixel" if nd == 2 else "voxel",
+        "unet_example_depth": 2 if nd == 2 else 1,
     }
     return _environment().get_template(TEMPLATE).render(**context)

@@ -46,10 +46,16 @@ __all__ = [
     "LABELS",
     "MATRICES",
     "ORDER",
+    "GroupAvgPool",
     "GroupBatchNorm2d",
     "GroupConv2d",
+    "GroupConvTranspose2d",
     "GroupEquivariantCNN",
+    "GroupEquivariantUNet",
+    "GroupMaxPool",
     "GroupPool",
+    "GroupToScalar",
+    "GroupUpsample",
     "LiftingConv2d",
     "act_on_features",
     "act_on_image",
@@ -218,12 +224,7 @@ class _FilterExpandingConv(nn.Module):
                 "use an odd kernel_size",
                 stacklevel=3,
             )
-        if stride > 1:
-            warnings.warn(
-                f"{name}: with stride {stride}, equivariance is exact only for input sizes where "
-                f"(size + 2 * padding - {span} - 1) % {stride} == 0",
-                stacklevel=3,
-            )
+        self._warn_about_exactness()
         kernel = (kernel_size,) * DIMENSION
         group_axis = (self.group_in,) if self.grouped else ()
         self.weight = nn.Parameter(torch.empty(out_channels, in_channels, *group_axis, *kernel))
@@ -232,6 +233,15 @@ class _FilterExpandingConv(nn.Module):
         self.register_buffer("filter_index", _filter_index(in_channels, self.group_in, kernel_size), persistent=False)
         self._cache: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor, torch.Tensor | None] | None = None
         self.reset_parameters()
+
+    def _warn_about_exactness(self) -> None:
+        if self.stride > 1:
+            span = self.dilation * (self.kernel_size - 1)
+            warnings.warn(
+                f"{type(self).__name__}: with stride {self.stride}, equivariance is exact only for input sizes where "
+                f"(size + 2 * padding - {span} - 1) % {self.stride} == 0",
+                stacklevel=4,
+            )
 
     def reset_parameters(self) -> None:
         nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
@@ -357,6 +367,176 @@ class GroupConv2d(_FilterExpandingConv):
     output_kind = "features"
 
 
+class GroupConvTranspose2d(GroupConv2d):
+    """Transposed group convolution for trivial: (B, C_in, 1, H, W) -> (B, C_out, 1, H', W').
+
+    The adjoint of a strided group convolution, for decoders: each input pixel spreads the filter
+    transformed by h into output slice h, ``stride`` pixels apart. Arguments are those of
+    ``nn.ConvTranspose2d`` (zero padding only) with a single int kernel_size. Equivariance is exact
+    for square inputs whenever ``output_padding`` is 0, which keeps the output centred on the input;
+    the weight is laid out (C_out, C_in, |G|, k...) like ``GroupConv2d``'s.
+
+    >>> up = GroupConvTranspose2d(8, 4, kernel_size=4, stride=2, padding=1)
+    >>> up(torch.randn(2, 8, 1, 8, 8)).shape
+    torch.Size([2, 4, 1, 16, 16])
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int = 0,
+        output_padding: int = 0,
+        bias: bool = True,
+        dilation: int = 1,
+    ) -> None:
+        name = type(self).__name__
+        _check_int(f"{name}: padding (an int: transposed convolutions pad with zeros)", padding, 0)
+        self.output_padding = _check_int(f"{name}: output_padding", output_padding, 0)
+        if output_padding >= max(stride, dilation):
+            raise ValueError(f"{name}: output_padding must be smaller than stride or dilation; got {output_padding}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, bias)
+
+    def _warn_about_exactness(self) -> None:
+        if self.output_padding:
+            warnings.warn(
+                f"{type(self).__name__}: output_padding={self.output_padding} adds rows on one side only, which "
+                "breaks exact equivariance; use output_padding=0 (kernel_size=stride and padding=0 scale exactly)",
+                stacklevel=4,
+            )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self._check_input(x)
+        weight, bias = self._filters()
+        x, weight = x.flatten(1, 2), weight.transpose(0, 1)
+        y = F.conv_transpose2d(x, weight, bias, self.stride, self.padding, self.output_padding, 1, self.dilation)
+        return y.unflatten(1, (self.out_channels, ORDER))
+
+    def export(self) -> nn.ConvTranspose2d:  # type: ignore[override]
+        """A plain ``nn.ConvTranspose2d`` computing the same output, flattened to (B, C_out * |G|, H, W)."""
+        conv = nn.ConvTranspose2d(
+            self.in_channels * ORDER,
+            self.out_channels * ORDER,
+            self.kernel_size,
+            stride=self.stride,
+            padding=self.padding,
+            output_padding=self.output_padding,
+            bias=self.bias is not None,
+            dilation=self.dilation,
+            device=self.weight.device,
+            dtype=self.weight.dtype,
+        )
+        with torch.no_grad():
+            conv.weight.copy_(self.expanded_weight().transpose(0, 1))
+            if self.bias is not None:
+                conv.bias.copy_(self._expanded_bias())
+        return conv
+
+    def extra_repr(self) -> str:
+        return f"{super().extra_repr()}, output_padding={self.output_padding}"
+
+
+def _check_features(layer: nn.Module, y: torch.Tensor) -> None:
+    if y.dim() != DIMENSION + 3 or y.shape[2] != ORDER:
+        raise ValueError(f"{type(layer).__name__} expects (B, C, {ORDER}, H, W); got shape {tuple(y.shape)}")
+
+
+class GroupUpsample(nn.Module):
+    """Upsample each group slice by an integer factor: (B, C, |G|, H, W) -> (B, C, |G|, H, W x factor).
+
+    ``mode`` is 'nearest' or 'bilinear' (align_corners=False, which is symmetric about the centre),
+    so both commute exactly with the grid's rotations and reflections.
+
+    >>> GroupUpsample(2, "bilinear")(torch.randn(2, 3, 1, 8, 8)).shape
+    torch.Size([2, 3, 1, 16, 16])
+    """
+
+    input_kind = "features"
+    output_kind = "features"
+
+    def __init__(self, scale_factor: int = 2, mode: str = "nearest") -> None:
+        super().__init__()
+        self.scale_factor = _check_int("GroupUpsample: scale_factor (an int keeps the grid symmetric)", scale_factor, 1)
+        if mode not in ("nearest", "bilinear"):
+            raise ValueError(f"GroupUpsample: mode must be 'nearest' or 'bilinear'; got {mode!r}")
+        self.mode = mode
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        _check_features(self, y)
+        corners = None if self.mode == "nearest" else False
+        out = F.interpolate(y.flatten(1, 2), scale_factor=self.scale_factor, mode=self.mode, align_corners=corners)
+        return out.unflatten(1, y.shape[1:3])
+
+    def extra_repr(self) -> str:
+        return f"scale_factor={self.scale_factor}, mode={self.mode!r}"
+
+
+class _GroupSpatialPool(nn.Module):
+    """Pooling of each group slice over space, warning once when a size breaks exact equivariance."""
+
+    input_kind = "features"
+    output_kind = "features"
+    kind = ""
+
+    def __init__(self, kernel_size: int = 2, stride: int | None = None, padding: int = 0) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = _check_int(f"{name}: kernel_size", kernel_size, 1)
+        self.stride = _check_int(f"{name}: stride", kernel_size if stride is None else stride, 1)
+        self.padding = _check_int(f"{name}: padding", padding, 0)
+        if 2 * padding > kernel_size:
+            raise ValueError(f"{name}: padding must be at most half of kernel_size; got {padding}")
+        self._warned = False
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        _check_features(self, y)
+        if not self._warned and not torch.compiler.is_compiling():
+            self._warn_if_inexact(y.shape[3:])
+        pool = F.max_pool2d if self.kind == "max" else F.avg_pool2d
+        pooled = pool(y.flatten(1, 2), self.kernel_size, self.stride, self.padding)
+        return pooled.unflatten(1, y.shape[1:3])
+
+    def _warn_if_inexact(self, sizes: tuple[int, ...]) -> None:
+        reach = 2 * self.padding - self.kernel_size
+        for size in sizes:
+            if (size + reach) % self.stride:
+                good = size + self.stride - (size + reach) % self.stride
+                self._warned = True
+                warnings.warn(
+                    f"{type(self).__name__}: size {size} leaves an unpooled margin on one side, which breaks exact "
+                    f"equivariance; the nearest exact size is {good}",
+                    stacklevel=3,
+                )
+                return
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class GroupMaxPool(_GroupSpatialPool):
+    """Max pooling over space of each group slice: (B, C, |G|, H, W) -> (B, C, |G|, H', W').
+
+    Exact when every ``(size + 2 * padding - kernel_size) % stride == 0`` (e.g. 2x2 pooling of even sizes).
+
+    >>> GroupMaxPool(2)(torch.randn(2, 3, 1, 8, 8)).shape
+    torch.Size([2, 3, 1, 4, 4])
+    """
+
+    kind = "max"
+
+
+class GroupAvgPool(_GroupSpatialPool):
+    """Average pooling over space of each group slice; arguments and exactness as ``GroupMaxPool``.
+
+    >>> GroupAvgPool(2)(torch.randn(2, 3, 1, 8, 8)).shape
+    torch.Size([2, 3, 1, 4, 4])
+    """
+
+    kind = "avg"
+
+
 class GroupPool(nn.Module):
     """Pool over the group axis: (B, C, 1, H, W) -> (B, C, H, W), invariant to the group axis.
 
@@ -380,6 +560,10 @@ class GroupPool(nn.Module):
 
     def extra_repr(self) -> str:
         return repr(self.mode)
+
+
+GroupToScalar = GroupPool
+"""The name dense heads use: pooling the group axis pixel by pixel gives invariant (scalar) features."""
 
 
 class GroupBatchNorm2d(nn.BatchNorm1d):
@@ -445,7 +629,7 @@ class GroupEquivariantCNN(nn.Module):
                 layers.append(GroupConv2d(hidden_channels, hidden_channels, kernel_size, padding=padding))
             layers += [GroupBatchNorm2d(hidden_channels), nn.ReLU()]
             if downsample_every and (index + 1) % downsample_every == 0 and index + 1 < num_layers:
-                layers.append(_SpatialMaxPool())
+                layers.append(GroupMaxPool(2))
         self.features = nn.Sequential(*layers)
         self.pool = GroupPool(group_pool)
         self.head = nn.Linear(hidden_channels, num_classes)
@@ -455,9 +639,93 @@ class GroupEquivariantCNN(nn.Module):
         return self.head(pooled.flatten(2).mean(dim=2))
 
 
-class _SpatialMaxPool(nn.Module):
-    """2x2 max pooling of each group slice: (B, C, |G|, H, W) -> (B, C, |G|, H/2, W/2)."""
+def _conv_block(in_channels: int, out_channels: int, kernel_size: int) -> nn.Sequential:
+    """Two group convolutions ('same' padding), each followed by batch norm and ReLU."""
+    padding = kernel_size // 2
+    return nn.Sequential(
+        GroupConv2d(in_channels, out_channels, kernel_size, padding=padding),
+        GroupBatchNorm2d(out_channels),
+        nn.ReLU(),
+        GroupConv2d(out_channels, out_channels, kernel_size, padding=padding),
+        GroupBatchNorm2d(out_channels),
+        nn.ReLU(),
+    )
 
-    def forward(self, y: torch.Tensor) -> torch.Tensor:
-        pooled = F.max_pool2d(y.flatten(1, 2), 2)
-        return pooled.unflatten(1, y.shape[1:3])
+
+def _upsampler(in_channels: int, out_channels: int, mode: str) -> nn.Module:
+    """Double the size: a transposed convolution (kernel 2, stride 2), or upsampling then a 1x1 group conv."""
+    if mode == "transposed":
+        return GroupConvTranspose2d(in_channels, out_channels, 2, stride=2)
+    return nn.Sequential(GroupUpsample(2, mode), GroupConv2d(in_channels, out_channels, 1))
+
+
+class GroupEquivariantUNet(nn.Module):
+    """An equivariant U-Net for trivial: per-pixel logits that move with the input.
+
+    Lifting, then ``depth`` encoder levels (2x2 max pool, two group convolutions, twice the
+    fields), then as many decoder levels (``upsampling``: 'transposed', 'nearest' or 'bilinear';
+    the skip connection concatenated on the channel axis; two group convolutions). The group axis is
+    pooled pixel by pixel (``GroupToScalar``) and a 1x1 convolution gives the logits.
+    Input (B, in_channels, H, W), output (B, num_classes, H, W). Every size must be a
+    multiple of 2**depth, so that the decoder restores it; then the network is exactly equivariant
+    to the elements in EXACT_ELEMENTS. ``kernel_size`` must be odd.
+
+    >>> net = GroupEquivariantUNet(1, 3, hidden_channels=2, depth=2)
+    >>> net(torch.randn(2, 1, 8, 8)).shape
+    torch.Size([2, 3, 8, 8])
+    """
+
+    input_kind = "image"
+    output_kind = "image"
+
+    def __init__(
+        self,
+        in_channels: int,
+        num_classes: int,
+        hidden_channels: int = 8,
+        depth: int = 3,
+        kernel_size: int = 3,
+        upsampling: str = "transposed",
+        group_pool: str = "mean",
+    ) -> None:
+        super().__init__()
+        name = "GroupEquivariantUNet"
+        _check_int(f"{name}: num_classes", num_classes, 1)
+        self.depth = _check_int(f"{name}: depth", depth, 0)
+        if _check_int(f"{name}: kernel_size", kernel_size, 1) % 2 == 0:
+            raise ValueError(f"{name}: kernel_size must be odd for 'same' padding; got {kernel_size}")
+        if upsampling not in ("transposed", "nearest", "bilinear"):
+            raise ValueError(f"{name}: upsampling is 'transposed', 'nearest' or 'bilinear'; got {upsampling!r}")
+        widths = [_check_int(f"{name}: hidden_channels", hidden_channels, 1) * 2**level for level in range(depth + 1)]
+        padding = kernel_size // 2
+        self.lift = nn.Sequential(
+            LiftingConv2d(in_channels, widths[0], kernel_size, padding=padding),
+            GroupBatchNorm2d(widths[0]),
+            nn.ReLU(),
+            *_conv_block(widths[0], widths[0], kernel_size)[3:],
+        )
+        self.down = nn.ModuleList(
+            nn.Sequential(GroupMaxPool(2), _conv_block(widths[level], widths[level + 1], kernel_size))
+            for level in range(depth)
+        )
+        levels = range(depth - 1, -1, -1)
+        self.up = nn.ModuleList(_upsampler(widths[level + 1], widths[level], upsampling) for level in levels)
+        self.merge = nn.ModuleList(_conv_block(2 * widths[level], widths[level], kernel_size) for level in levels)
+        self.to_scalar = GroupToScalar(group_pool)
+        self.head = nn.Conv2d(widths[0], num_classes, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        multiple = 2**self.depth
+        if x.dim() != DIMENSION + 2 or any(size % multiple for size in x.shape[2:]):
+            good = "x".join(str(-(-size // multiple) * multiple) for size in x.shape[2:])
+            raise ValueError(
+                f"GroupEquivariantUNet of depth {self.depth} needs (B, C, H, W) with sizes that are multiples of "
+                f"{multiple}, which its decoder can restore; got shape {tuple(x.shape)}: pad to {good}"
+            )
+        skips = [self.lift(x)]
+        for down in self.down:
+            skips.append(down(skips[-1]))
+        y = skips.pop()
+        for up, merge in zip(self.up, self.merge, strict=True):
+            y = merge(torch.cat([up(y), skips.pop()], dim=1))
+        return self.head(self.to_scalar(y))

@@ -20,7 +20,11 @@ def layers(module):
     group_conv = getattr(module, f"GroupConv{d}d")
     norm = getattr(module, f"GroupBatchNorm{d}d")
     network = module.GroupEquivariantCNN if d == 2 else module.GroupEquivariantCNN3d
+    unet = module.GroupEquivariantUNet if d == 2 else module.GroupEquivariantUNet3d
+    transpose = getattr(module, f"GroupConvTranspose{d}d")
+    interpolation = "bilinear" if d == 2 else "trilinear"
     size = 9 if d == 2 else 5
+    even = 8 if d == 2 else 4
     kernel = 5 if d == 2 else 3
     image = (2, 3)
     features = (2, 3, module.ORDER)
@@ -35,6 +39,17 @@ def layers(module):
         (module.GroupPool("max"), features, size),
         (module.GroupPool("mean"), features, size),
         (network(3, 5, hidden_channels=4, num_layers=3, kernel_size=3), image, size),
+        (transpose(3, 2, 4, stride=2, padding=1), features, size),
+        (transpose(3, 2, 2, stride=2, bias=False), features, size),
+        (transpose(3, 2, 3, padding=1, dilation=2), features, size),
+        (module.GroupUpsample(2, "nearest"), features, size),
+        (module.GroupUpsample(3, interpolation), features, size),
+        (module.GroupMaxPool(2), features, even),
+        (module.GroupAvgPool(3, stride=2, padding=1), features, size),
+        (module.GroupToScalar("mean"), features, size),
+        (unet(3, 4, hidden_channels=2, depth=2), image, even),
+        (unet(3, 4, hidden_channels=2, depth=1, upsampling="nearest"), image, even),
+        (unet(3, 4, hidden_channels=2, depth=1, upsampling=interpolation), image, even),
     ]
 
 
@@ -70,6 +85,19 @@ def test_strided_layers_are_exact_when_sizes_divide(planar_module):
     with pytest.warns(UserWarning, match="stride 2"):
         layer = planar_module.LiftingConv2d(1, 2, 3, stride=2, padding=1)
     assert_equivariant(layer, spatial(planar_module, 1, 1, size=9))
+
+
+def test_sizes_that_break_exactness_warn_once_or_fail(planar_module):
+    """Pooling an odd size warns once, naming the nearest exact size; a U-Net refuses sizes it cannot restore."""
+    pool = planar_module.GroupMaxPool(2)
+    features = torch.randn(1, 1, planar_module.ORDER, 9, 9)
+    with pytest.warns(UserWarning, match="size 9 .* nearest exact size is 10"):
+        pool(features)
+    pool(features)  # only once: a second warning would fail this test, warnings being errors here
+    with pytest.warns(UserWarning, match="output_padding=1"):
+        planar_module.GroupConvTranspose2d(1, 1, 3, stride=2, output_padding=1)
+    with pytest.raises(ValueError, match=r"multiples of 8, .* got shape \(1, 1, 30, 30\): pad to 32x32"):
+        planar_module.GroupEquivariantUNet(1, 2, hidden_channels=1, depth=3)(torch.randn(1, 1, 30, 30))
 
 
 def test_interpolated_elements_report_their_error():

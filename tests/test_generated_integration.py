@@ -13,6 +13,15 @@ def network(module, **options):
     return cls(1, 5, **{"hidden_channels": 3, "num_layers": 2, "kernel_size": 3, **options})
 
 
+def unet(module):
+    """A small U-Net: transposed convolutions, pooling, skips and the per-pixel head."""
+    cls = module.GroupEquivariantUNet if module.DIMENSION == 2 else module.GroupEquivariantUNet3d
+    return cls(1, 3, hidden_channels=2, depth=2)
+
+
+MODELS = {"cnn": network, "unet": unet}
+
+
 def image(module, batch=2, size=8, dtype=torch.float32, device="cpu"):
     return torch.randn(batch, 1, *([size] * module.DIMENSION), dtype=dtype, device=device)
 
@@ -24,12 +33,17 @@ def convolutions(module):
     return [
         (lifting, torch.randn(2, 2, *([6] * d))),
         (group_conv, torch.randn(2, 2, module.ORDER, *([6] * d))),
+        (
+            getattr(module, f"GroupConvTranspose{d}d")(2, 3, 4, stride=2, padding=1),
+            torch.randn(2, 2, module.ORDER, *([5] * d)),
+        ),
     ]
 
 
-def test_torch_compile_fullgraph_matches_eager(group_module):
+@pytest.mark.parametrize("model", MODELS)
+def test_torch_compile_fullgraph_matches_eager(group_module, model):
     """torch.compile(fullgraph=True) gives the eager outputs, in eval and train mode."""
-    net = network(group_module).eval()
+    net = MODELS[model](group_module).eval()
     x = image(group_module)
     compiled = torch.compile(net, fullgraph=True)
     torch.testing.assert_close(compiled(x), net(x))
@@ -37,9 +51,10 @@ def test_torch_compile_fullgraph_matches_eager(group_module):
     torch.testing.assert_close(torch.compile(net, fullgraph=True)(x), net(x))
 
 
-def test_torch_export_matches_eager(group_module):
+@pytest.mark.parametrize("model", MODELS)
+def test_torch_export_matches_eager(group_module, model):
     """torch.export.export of the network runs and its program matches eager."""
-    net = network(group_module).eval()
+    net = MODELS[model](group_module).eval()
     x = image(group_module)
     program = torch.export.export(net, (x,))
     torch.testing.assert_close(program.module()(x), net(x))
@@ -49,11 +64,12 @@ def test_torch_export_matches_eager(group_module):
     importlib.util.find_spec("onnxruntime") is None or importlib.util.find_spec("onnxscript") is None,
     reason="onnx export needs the optional extra: pip install '.[onnx]'",
 )
-def test_onnx_export_runs_in_onnxruntime(group_module):
+@pytest.mark.parametrize("model", MODELS)
+def test_onnx_export_runs_in_onnxruntime(group_module, model):
     """The network exports to ONNX and onnxruntime reproduces its logits."""
     import onnxruntime
 
-    net = network(group_module).eval()
+    net = MODELS[model](group_module).eval()
     x = image(group_module)
     program = torch.onnx.export(net, (x,), dynamo=True, verbose=False)
     model = program.model_proto.SerializeToString()
@@ -84,20 +100,8 @@ def test_state_dict_is_the_same_in_train_and_eval(group_module):
     assert not any("index" in key or "interpolation" in key for key in evaluated.state_dict())
 
 
-def test_eval_cache_refreshes_when_parameters_change(group_module):
-    """In eval mode the expanded filters are cached, and recomputed after the weights change."""
-    for layer, x in convolutions(group_module):
-        layer.eval()
-        with torch.no_grad():
-            before = layer(x)
-            layer.weight.mul_(2)
-            after = layer(x)
-        assert not torch.allclose(before, after)
-        torch.testing.assert_close(after, layer.train()(x))
-
-
 def test_export_gives_a_plain_convolution(group_module):
-    """export() returns an nn.ConvNd with the expanded weight and the same output."""
+    """export() returns an nn.ConvNd (or ConvTransposeNd) with the expanded weight and the same output."""
     for layer, x in convolutions(group_module):
         plain = layer.export()
         assert type(plain).__module__.startswith("torch.nn")
