@@ -58,7 +58,7 @@ def _bench(args: argparse.Namespace) -> int:
         rows = bench.bench_generation(("o", "oh")) + bench.bench_layers("o", fields=4, size=16, kernel=3, batches=(4,))
     else:
         _require_planar(args.group, "gcnn bench layers", "it measures planar layers (--3d measures O on volumes)")
-        rows = bench.bench_build(args.group) + bench.bench_layers(args.group)
+        rows = bench.bench_build(args.group) + bench.bench_layers(args.group) + bench.bench_transposed(args.group)
     print(header)
     print(bench.format_rows(rows))
     return 0

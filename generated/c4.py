@@ -271,7 +271,7 @@ class _FilterExpandingConv(nn.Module):
         edits through ``.data`` (an EMA teacher, ``weight.data.normal_()``) leave those unchanged."""
         weight, bias = self.weight, self.bias
         if self.training or torch.is_grad_enabled() or torch.compiler.is_compiling():
-            return self.expanded_weight(), self._expanded_bias()
+            return self._conv_weight(), self._expanded_bias()
         cache = self._cache
         if (
             cache is None
@@ -281,8 +281,12 @@ class _FilterExpandingConv(nn.Module):
             or (bias is not None and not torch.equal(cache[1], bias))
         ):
             cache = (weight.detach().clone(), None if bias is None else bias.detach().clone())
-            self._cache = cache = (*cache, self.expanded_weight(), self._expanded_bias())
+            self._cache = cache = (*cache, self._conv_weight(), self._expanded_bias())
         return cache[2], cache[3]
+
+    def _conv_weight(self) -> torch.Tensor:
+        """The expanded weight in the layout the convolution function takes."""
+        return self.expanded_weight()
 
     def _check_input(self, x: torch.Tensor) -> None:
         grouped = self.grouped
@@ -413,10 +417,13 @@ class GroupConvTranspose2d(GroupConv2d):
                 stacklevel=4,
             )
 
+    def _conv_weight(self) -> torch.Tensor:
+        return self.expanded_weight().transpose(0, 1).contiguous()
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self._check_input(x)
         weight, bias = self._filters()
-        x, weight = x.flatten(1, 2), weight.transpose(0, 1)
+        x = x.flatten(1, 2)
         y = F.conv_transpose2d(x, weight, bias, self.stride, self.padding, self.output_padding, 1, self.dilation)
         return y.unflatten(1, (self.out_channels, ORDER))
 
@@ -435,7 +442,7 @@ class GroupConvTranspose2d(GroupConv2d):
             dtype=self.weight.dtype,
         )
         with torch.no_grad():
-            conv.weight.copy_(self.expanded_weight().transpose(0, 1))
+            conv.weight.copy_(self._conv_weight())
             if self.bias is not None:
                 conv.bias.copy_(self._expanded_bias())
         return conv

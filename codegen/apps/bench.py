@@ -148,6 +148,38 @@ def bench_layers(
     return rows
 
 
+def bench_transposed(
+    group: str = "c4", fields: int = 8, size: int = 28, kernel: int = 4, batch: int = 32, rounds: int = 15
+) -> list[dict]:
+    """Transposed group convolution doubling the size (stride 2) against conv_transpose with the expanded weight."""
+    module = import_group_module(group)
+    d = module.DIMENSION
+    conv_transpose = getattr(F, f"conv_transpose{d}d")
+    torch.manual_seed(0)
+    layer = getattr(module, f"GroupConvTranspose{d}d")(fields, fields, kernel, stride=2, padding=(kernel - 2) // 2)
+    floor_weight = layer.expanded_weight().transpose(0, 1).detach().contiguous().requires_grad_(True)
+    floor_bias = layer._expanded_bias().detach().requires_grad_(True)
+    space = (size,) * d
+    floor_name, ours_name = f"floor: conv_transpose{d}d, expanded weight", f"generated {group}.GroupConvTranspose{d}d"
+
+    def floor(x: torch.Tensor) -> torch.Tensor:
+        return conv_transpose(x.flatten(1, 2), floor_weight, floor_bias, 2, layer.padding)
+
+    x = torch.randn(batch, fields, module.ORDER, *space, requires_grad=True)
+    layer.train()
+    train = median_seconds(
+        {floor_name: lambda: floor(x).sum().backward(), ours_name: lambda: layer(x).sum().backward()}, rounds=rounds
+    )
+    one = torch.randn(1, fields, module.ORDER, *space)
+    layer.eval()
+    with torch.inference_mode():
+        evaluation = median_seconds({floor_name: lambda: floor(one), ours_name: lambda: layer(one)}, rounds=rounds)
+    sizes = "x".join(str(size) for _ in space) + "->" + "x".join(str(2 * size) for _ in space)
+    return _rows(f"transposed {sizes}, train fwd+bwd, batch {batch}", train) + _rows(
+        f"transposed {sizes}, eval forward, batch 1", evaluation
+    )
+
+
 def bench_generation(specs: tuple[str, ...] = ("o", "oh")) -> list[dict]:
     """Seconds to generate each module from its spec into a fresh folder and import it."""
     import tempfile
