@@ -65,11 +65,16 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .apps.demo import run_demo, run_demo_3d
+    from .apps.demo import run_demo, run_demo_3d, run_demo_segmentation
     from .apps.threads import use_idle_cores
 
+    if args.three_d and args.segmentation:
+        raise AppError("give --3d or --segmentation, not both")
     use_idle_cores()
-    if args.three_d:
+    if args.segmentation:
+        out = Path(args.out or "gcnn-output/demo-segmentation")
+        run_demo_segmentation(out, epochs=args.epochs or 25, quiet=args.quiet)
+    elif args.three_d:
         run_demo_3d(Path(args.out or "gcnn-output/demo-3d"), epochs=args.epochs or 150, quiet=args.quiet)
     else:
         run_demo(Path(args.out or "gcnn-output/demo"), epochs=args.epochs or 15, quiet=args.quiet)
@@ -92,6 +97,10 @@ def _train(args: argparse.Namespace) -> int:
         downsample_every=args.downsample_every,
         group_pool=args.group_pool,
         seed=args.seed,
+        task=args.task,
+        depth=args.depth,
+        canvas_size=args.canvas_size,
+        canvases=args.canvases,
     )
     out = Path(args.out or f"gcnn-output/train-{Path(args.group).stem}")
     train_run(args.group, args.dataset, args.data_dir, config, out, train_size=args.train_size, quiet=args.quiet)
@@ -178,15 +187,24 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(run=_generate)
 
     demo = commands.add_parser("demo", help="the whole chain on real digits: groups, generated layers, training")
-    demo.add_argument("--out", help="output folder (default gcnn-output/demo, or gcnn-output/demo-3d)")
-    demo.add_argument("--epochs", type=_positive_int, help="training epochs (default 15; 150 with --3d)")
+    demo.add_argument("--out", help="output folder (default gcnn-output/demo, demo-3d or demo-segmentation)")
+    demo.add_argument(
+        "--epochs", type=_positive_int, help="training epochs (default 15; 150 with --3d, 25 with --segmentation)"
+    )
     demo.add_argument("--3d", dest="three_d", action="store_true", help="3D Tetris with cube groups instead of digits")
+    demo.add_argument("--segmentation", action="store_true", help="equivariant U-Nets segmenting canvases of digits")
     demo.add_argument("--quiet", action="store_true", help="no progress bars or commentary")
     demo.set_defaults(run=_demo)
 
     train = commands.add_parser("train", help="train a generated G-CNN on MNIST (IDX files) or sklearn digits")
     train.add_argument("--group", default="c4", help="a planar catalog name or a TOML spec path")
     train.add_argument("--dataset", choices=["mnist", "digits"], default="mnist")
+    train.add_argument(
+        "--task",
+        choices=["classification", "segmentation"],
+        default="classification",
+        help="classify digits, or segment canvases of digits with a U-Net",
+    )
     train.add_argument("--data-dir", help="folder with MNIST's IDX files (gzip or raw)")
     train.add_argument(
         "--train-size", type=_positive_int, default=8000, help="with only t10k files: images to train on"
@@ -202,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--group-pool", choices=["max", "mean"], default="mean")
     train.add_argument("--seed", type=_non_negative_int, default=0)
+    train.add_argument("--depth", type=_positive_int, default=3, help="U-Net levels (segmentation)")
+    train.add_argument("--canvas-size", type=_positive_int, default=64, help="canvas side in pixels (segmentation)")
+    train.add_argument("--canvases", type=_positive_int, default=2000, help="training canvases (segmentation)")
     train.add_argument("--out", help="folder for checkpoint.pt and results.json (default gcnn-output/train-GROUP)")
     train.add_argument("--quiet", action="store_true")
     train.set_defaults(run=_train)

@@ -85,3 +85,34 @@ def accuracy_by_angle(curves: dict[str, dict[int, float]], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def segmentation_examples(models: dict[str, torch.nn.Module], rows: dict[str, tuple], path: Path) -> None:
+    """For each condition (a row: a turned canvas and its labels), the input, the truth and every model's
+    prediction; classes in one colour map, background black."""
+    plt = _pyplot()
+    columns = 2 + len(models)
+    fig, axes = plt.subplots(len(rows), columns, figsize=(2.1 * columns, 2.2 * len(rows)), squeeze=False)
+    colours = plt.get_cmap("tab10")
+    palette = np.vstack([[0, 0, 0], colours(np.arange(10))[:, :3]])
+    for row, (condition, (image, mask)) in enumerate(rows.items()):
+        with torch.no_grad():
+            predictions = [model.eval()(image[None])[0].argmax(0) for model in models.values()]
+        panels = [("input", image[0].numpy(), "gray"), ("truth", palette[mask.numpy()], None)]
+        panels += [(name, palette[p.numpy()], None) for name, p in zip(models, predictions, strict=True)]
+        for column, (title, picture, cmap) in enumerate(panels):
+            axes[row, column].imshow(picture, cmap=cmap, interpolation="nearest")
+            if row == 0:
+                axes[row, column].set_title(title, fontsize=9)
+        axes[row, 0].set_ylabel(condition, fontsize=9)
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    from matplotlib.patches import Patch
+
+    legend = [Patch(color=palette[digit + 1], label=str(digit)) for digit in range(10)]
+    fig.legend(handles=legend, loc="lower center", ncol=10, fontsize=8, frameon=False)
+    fig.suptitle("Trained on upright canvases; colours are digits, black is background")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

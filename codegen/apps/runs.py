@@ -19,9 +19,11 @@ import torch.distributed as dist
 from grouptheory import catalog_names, spec_path
 
 from ..loading import import_group_module
+from . import segmentation
 from ._errors import AppError
 from .data import DataError, Split, fingerprint, load_digits, load_mnist
 from .outputs import check_output_folder, output_folder
+from .segmentation import Canvases
 from .training import TrainConfig, build_network, fit, parameter_count, rotation_accuracies
 
 CHECKPOINT_FORMAT = "gcnn-checkpoint/2"
@@ -35,8 +37,32 @@ def load_dataset(name: str, data_dir: str | None, train_size: int, seed: int) ->
     return load_mnist(data_dir, train_size=train_size)
 
 
+def task_data(train: Split, test: Split, config: TrainConfig) -> tuple[Split, Split | Canvases]:
+    """What the task trains and tests on: the digits themselves, or canvases composed of them."""
+    if config.task == "classification":
+        return train, test
+    side = train.images.shape[-1]
+    if config.canvas_size % 2**config.depth or config.canvas_size < 2 * side:
+        raise DataError(
+            f"--canvas-size {config.canvas_size} must be a multiple of 2^depth = {2**config.depth} "
+            f"(--depth {config.depth}) and hold two {side}-pixel digits side by side"
+        )
+    canvases = segmentation.compose(train, config.canvases, config.canvas_size, seed=config.seed + 1)
+    test_canvases = segmentation.compose(test, max(1, config.canvases // 4), config.canvas_size, seed=config.seed + 2)
+    return canvases.as_split(), test_canvases
+
+
+def evaluate(model: torch.nn.Module, test: Split | Canvases, config: TrainConfig) -> dict:
+    """Accuracy, or mean IoU for segmentation, upright, under quarter turns and under random angles."""
+    if isinstance(test, Canvases):
+        return {"mean_iou": segmentation.rotation_ious(model, test, seed=config.seed)}
+    return {"accuracy": rotation_accuracies(model, test, seed=config.seed)}
+
+
 def check_image_size(size: int, config: TrainConfig) -> None:
     """Each 2x2 pooling halves the images; refuse a network that would shrink them below one pixel."""
+    if config.task == "segmentation":
+        return
     pools = (config.num_layers - 1) // config.downsample_every if config.downsample_every else 0
     if size < 2**pools:
         raise DataError(
@@ -69,8 +95,9 @@ def train_run(
                 "choose a planar group such as c4 or d4"
             )
         spec_text = None if group_spec in catalog_names() else spec_path(group_spec).read_text(encoding="utf-8")
-        train, test = load_dataset(dataset, data_dir, train_size, config.seed)
-        check_image_size(train.images.shape[-1], config)
+        digits, held_out = load_dataset(dataset, data_dir, train_size, config.seed)
+        check_image_size(digits.images.shape[-1], config)
+        train, test = task_data(digits, held_out, config)
         torch.manual_seed(config.seed)
         model = build_network(group, config).to(device)
         wrapped = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
@@ -91,9 +118,9 @@ def train_run(
                 "seconds_per_epoch": sum(seconds) / len(seconds),
                 "processes": dist.get_world_size() if distributed else 1,
                 "ranks_in_sync": in_sync,
-                "accuracy": rotation_accuracies(model, test, seed=config.seed),
+                **evaluate(model, test, config),
             }
-            data = {"dataset": dataset, "train_size": train_size, "test_fingerprint": fingerprint(test)}
+            data = {"dataset": dataset, "train_size": train_size, "test_fingerprint": fingerprint(held_out)}
             _save(out, model, group, {"spec": group_spec, "spec_text": spec_text}, data, config, results)
             if not quiet:
                 print(json.dumps(results, indent=2))
@@ -199,10 +226,11 @@ def eval_run(path: Path, data_dir: str | None, expected_group: str | None) -> di
     model, checkpoint = load_checkpoint(path, expected_group)
     config = TrainConfig(**checkpoint["config"])
     data = checkpoint["data"]
-    _, test = load_dataset(data["dataset"], data_dir, data["train_size"], config.seed)
-    if fingerprint(test) != data["test_fingerprint"]:
+    digits, held_out = load_dataset(data["dataset"], data_dir, data["train_size"], config.seed)
+    if fingerprint(held_out) != data["test_fingerprint"]:
         raise AppError(
             f"the test digits in {data_dir or data['dataset']} are not the ones {path} was held out on "
             f"(train size {data['train_size']}); pass the --data-dir it was trained with"
         )
-    return {"group": checkpoint["group"], "accuracy": rotation_accuracies(model, test, seed=config.seed)}
+    _, test = task_data(digits, held_out, config)
+    return {"group": checkpoint["group"], **evaluate(model, test, config)}

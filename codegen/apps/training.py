@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .data import Split, random_rotations, rotate
+from .segmentation import NUM_CLASSES
 
 
 @dataclass(frozen=True)
@@ -29,13 +30,26 @@ class TrainConfig:
     downsample_every: int = 0
     group_pool: str = "mean"
     seed: int = 0
+    task: str = "classification"  # or "segmentation": a U-Net on canvases of digits
+    depth: int = 3  # U-Net levels (segmentation)
+    canvas_size: int = 64  # segmentation canvases are canvas_size^2 pixels
+    canvases: int = 2000  # training canvases; a quarter as many are composed for testing
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, num_classes: int = 10) -> nn.Module:
-    """The group's GroupEquivariantCNN with the run's hyper-parameters."""
+    """The group's GroupEquivariantCNN (or, for segmentation, its U-Net) with the run's hyper-parameters."""
+    if config.task == "segmentation":
+        return group.GroupEquivariantUNet(
+            in_channels,
+            NUM_CLASSES,
+            hidden_channels=config.hidden_channels,
+            depth=config.depth,
+            kernel_size=config.kernel_size,
+            group_pool=config.group_pool,
+        )
     return group.GroupEquivariantCNN(
         in_channels,
         num_classes,
@@ -53,6 +67,8 @@ def parameter_count(model: nn.Module) -> int:
 
 def fit(model: nn.Module, train: Split, config: TrainConfig, progress: bool = True, label: str = "") -> list[float]:
     """Train with AdamW and a one-cycle schedule; returns the seconds each epoch took.
+
+    Labels are one class per image, or one per pixel for segmentation (logits (B, classes, H, W)).
 
     Under ``torch.distributed`` each process trains on its shard (a distributed sampler) and only
     rank 0 shows progress; wrap `model` in DistributedDataParallel before calling.
@@ -84,7 +100,7 @@ def fit(model: nn.Module, train: Split, config: TrainConfig, progress: bool = Tr
         start = time.perf_counter()
         interactive = progress and rank == 0 and sys.stderr.isatty()
         bar = _progress(loader, f"{label} epoch {epoch + 1}/{config.epochs}") if interactive else loader
-        seen = correct = 0
+        seen = correct = labelled = 0
         total_loss = 0.0
         for images, labels in bar:
             images, labels = images.to(device), labels.to(device)
@@ -95,15 +111,16 @@ def fit(model: nn.Module, train: Split, config: TrainConfig, progress: bool = Tr
             optimizer.step()
             schedule.step()
             seen += len(labels)
+            labelled += labels.numel()  # images, or pixels for segmentation
             correct += int((logits.argmax(1) == labels).sum())
             total_loss += loss.detach().item() * len(labels)
             if interactive and hasattr(bar, "set_postfix"):
-                bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}")
+                bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / labelled:.3f}")
         seconds.append(time.perf_counter() - start)
         if progress and rank == 0 and not interactive:  # a log gets one line an epoch, not a bar's redraws
             print(
                 f"{label} epoch {epoch + 1}/{config.epochs}: loss {total_loss / seen:.3f}, "
-                f"accuracy {correct / seen:.3f}, {seconds[-1]:.1f} s",
+                f"accuracy {correct / labelled:.3f}, {seconds[-1]:.1f} s",
                 file=sys.stderr,
                 flush=True,
             )

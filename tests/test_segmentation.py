@@ -1,0 +1,100 @@
+"""Digit canvases, their rotations and mean IoU; the segmentation demo and training runs."""
+
+import json
+
+import pytest
+import torch
+from torch import nn
+
+from codegen import cli
+from codegen.apps.data import Split, load_digits
+from codegen.apps.runs import eval_run
+from codegen.apps.segmentation import NUM_CLASSES, STROKE, Canvases, compose, mean_iou, rotate_canvases, rotation_ious
+from generated import c4, d4
+
+DIGITS = Split(torch.rand(20, 1, 8, 8), torch.arange(20) % 10)
+
+
+def test_canvases_hold_two_to_four_separate_digits():
+    canvases = compose(DIGITS, count=30, size=32, seed=0)
+    for regions in canvases.regions:
+        boxes = (regions > 0).sum()
+        assert 2 * 64 <= boxes <= 4 * 64  # whole 8x8 squares, never overlapping
+    masks = canvases.masks
+    assert torch.equal(masks > 0, (canvases.images[:, 0] > STROKE) & (canvases.regions > 0))
+    assert torch.equal(compose(DIGITS, count=30, size=32, seed=0).images, canvases.images)
+
+
+def test_quarter_turns_are_exact_and_labels_follow_the_image():
+    canvases = compose(DIGITS, count=4, size=32, seed=1)
+    turned = rotate_canvases(canvases, 90.0)
+    assert torch.equal(turned.images, torch.rot90(canvases.images, 1, dims=(-2, -1)))
+    assert torch.equal(turned.masks, torch.rot90(canvases.masks, 1, dims=(-2, -1)))
+    slanted = rotate_canvases(canvases, torch.full((4,), 30.0))
+    assert torch.equal(slanted.masks > 0, (slanted.images[:, 0] > STROKE) & (slanted.regions > 0))
+
+
+class _Oracle(nn.Module):
+    """Predicts the true labels of one fixed set of canvases."""
+
+    def __init__(self, masks):
+        super().__init__()
+        self.masks = masks
+        self.anchor = nn.Parameter(torch.zeros(1))
+
+    def forward(self, images):
+        return nn.functional.one_hot(self.masks[: len(images)], NUM_CLASSES).permute(0, 3, 1, 2).float()
+
+
+def test_mean_iou_is_one_for_the_truth_and_lower_otherwise():
+    canvases = compose(DIGITS, count=8, size=32, seed=2)
+    assert mean_iou(_Oracle(canvases.masks), canvases) == 1.0
+    assert mean_iou(_Oracle(torch.zeros_like(canvases.masks)), canvases) < 0.2
+
+
+@pytest.mark.parametrize("module", [c4, d4], ids=["c4", "d4"])
+def test_equivariant_unets_score_the_same_under_every_quarter_turn(module):
+    torch.manual_seed(0)
+    net = module.GroupEquivariantUNet(1, NUM_CLASSES, hidden_channels=2, depth=2)
+    canvases = compose(DIGITS, count=8, size=32, seed=3)
+    ious = rotation_ious(net, canvases)
+    assert ious["upright"] == ious["rot90"] == ious["rot180"] == ious["rot270"]
+
+
+def test_mismatched_canvases_are_refused():
+    with pytest.raises(ValueError, match="canvases and regions do not match"):
+        Canvases(torch.zeros(2, 1, 8, 8), torch.zeros(2, 8, 9, dtype=torch.long))
+
+
+def test_segmentation_demo_writes_its_table_and_figure(tmp_path):
+    from codegen.apps.demo import run_demo_segmentation
+
+    rows = run_demo_segmentation(tmp_path / "seg", epochs=1, quiet=True)
+    names = {p.name for p in (tmp_path / "seg").iterdir()}
+    assert {"results_segmentation.md", "results_segmentation.json", "segmentation.png"} <= names
+    assert [row["group"] for row in rows] == ["trivial", "C4", "D4"]
+    for row in rows[1:]:
+        assert row["upright"] == row["rot90"] == row["rot180"] == row["rot270"]
+    assert json.loads((tmp_path / "seg" / "results_segmentation.json").read_text())["epochs"] == 1
+
+
+def test_train_and_eval_a_segmentation_run(tmp_path):
+    out = tmp_path / "run"
+    arguments = ["train", "--task", "segmentation", "--dataset", "digits", "--group", "c4", "--quiet"]
+    arguments += ["--canvas-size", "32", "--depth", "2", "--canvases", "40", "--epochs", "1", "--hidden-channels", "2"]
+    assert cli.main([*arguments, "--out", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())["mean_iou"]
+    assert len({results[k] for k in ("upright", "rot90", "rot180", "rot270")}) == 1
+    assert eval_run(out / "checkpoint.pt", None, "c4")["mean_iou"] == results
+
+
+def test_canvas_sizes_the_unet_cannot_restore_are_refused(tmp_path, capsys):
+    arguments = ["train", "--task", "segmentation", "--dataset", "digits", "--quiet", "--out", str(tmp_path / "o")]
+    assert cli.main([*arguments, "--canvas-size", "30", "--depth", "2"]) == 2
+    assert "multiple of 2^depth = 4" in capsys.readouterr().err
+
+
+def test_sklearn_digits_compose(tmp_path):
+    train, _ = load_digits()
+    canvases = compose(train, count=2, size=32, seed=0, digit_size=12)
+    assert canvases.images.shape == (2, 1, 32, 32) and int(canvases.masks.max()) <= 10
