@@ -65,15 +65,7 @@ def _run(work: Path, epochs: int, quiet: bool, seed: int, say) -> dict:
         accuracies = rotation_accuracies(model, test, seed=seed)
         curves[name] = accuracy_by_angle(model, test)
         trained[spec] = model
-        rows.append(
-            {
-                "model": name,
-                "group": groups[spec].GROUP_NAME,
-                "parameters": parameter_count(model),
-                **accuracies,
-                "seconds_per_epoch": sum(seconds) / len(seconds),
-            }
-        )
+        rows.append(_result_row(name, groups[spec], model, accuracies, seconds))
         say(f"  {name}: random-rotation accuracy {accuracies['random']:.3f}")
 
     results_table = _format_results(rows)
@@ -133,24 +125,25 @@ def run_demo_segmentation(out: Path, epochs: int = 25, quiet: bool = False, seed
         train = segmentation.compose(train_digits, 600, 32, seed=seed + 1, digit_size=12)
         test = segmentation.compose(test_digits, 200, 32, seed=seed + 2, digit_size=12)
         say(f"  {len(train)} training canvases (upright), {len(test)} test canvases")
-        config = TrainConfig(epochs=epochs, batch_size=16, learning_rate=1e-2, seed=seed)
         rows, models = [], {}
         for name, spec, hidden in SEGMENTATION_MODELS:
+            config = TrainConfig(
+                epochs=epochs,
+                batch_size=16,
+                learning_rate=1e-2,
+                hidden_channels=hidden,
+                kernel_size=3,
+                seed=seed,
+                task="segmentation",
+                depth=2,
+            )
             group = import_group_module(spec)
             torch.manual_seed(seed)
-            model = group.GroupEquivariantUNet(1, segmentation.NUM_CLASSES, hidden_channels=hidden, depth=2)
+            model = build_network(group, config)
             seconds = fit(model, train.as_split(), config, progress=not quiet, label=name)
             ious = segmentation.rotation_ious(model, test, seed=seed)
             models[name] = model
-            rows.append(
-                {
-                    "model": name,
-                    "group": group.GROUP_NAME,
-                    "parameters": parameter_count(model),
-                    **ious,
-                    "seconds_per_epoch": sum(seconds) / len(seconds),
-                }
-            )
+            rows.append(_result_row(name, group, model, ious, seconds))
             say(f"  {name}: mean IoU upright {ious['upright']:.3f}, random angles {ious['random']:.3f}")
         table = _format_results(rows)
         say("\n== Mean IoU on held-out canvases (11 classes: background and ten digits)\n" + table)
@@ -167,6 +160,17 @@ def run_demo_segmentation(out: Path, epochs: int = 25, quiet: bool = False, seed
         )
     say(f"\nwrote results_segmentation.md, results_segmentation.json, segmentation.png to {out}/")
     return rows
+
+
+def _result_row(name: str, group, model: torch.nn.Module, scores: dict[str, float], seconds: list[float]) -> dict:
+    """One model's line of a results table: its size, its scores per condition and its speed."""
+    return {
+        "model": name,
+        "group": group.GROUP_NAME,
+        "parameters": parameter_count(model),
+        **scores,
+        "seconds_per_epoch": sum(seconds) / len(seconds),
+    }
 
 
 def _equivariance_table(group) -> dict[str, list[float]]:
