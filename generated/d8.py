@@ -563,6 +563,11 @@ class GroupUpsample(nn.Module):
         out = F.interpolate(y.flatten(1, 2), scale_factor=self.scale_factor, mode=self.mode, align_corners=corners)
         return out.unflatten(1, y.shape[1:3])
 
+    def export(self) -> nn.Upsample:
+        """A plain ``nn.Upsample`` computing the same output on maps flattened to (B, C * |G|, H, W)."""
+        corners = None if self.mode == "nearest" else False
+        return nn.Upsample(scale_factor=self.scale_factor, mode=self.mode, align_corners=corners)
+
     def extra_repr(self) -> str:
         return f"scale_factor={self.scale_factor}, mode={self.mode!r}"
 
@@ -591,6 +596,11 @@ class _GroupSpatialPool(nn.Module):
         pool = F.max_pool2d if self.kind == "max" else F.avg_pool2d
         pooled = pool(y.flatten(1, 2), self.kernel_size, self.stride, self.padding)
         return pooled.unflatten(1, y.shape[1:3])
+
+    def export(self) -> nn.Module:
+        """The plain pooling layer computing the same output on maps flattened to (B, C * |G|, H, W)."""
+        pool = nn.MaxPool2d if self.kind == "max" else nn.AvgPool2d
+        return pool(self.kernel_size, self.stride, self.padding)
 
     def _warn_if_inexact(self, sizes: tuple[int, ...]) -> None:
         reach = 2 * self.padding - self.kernel_size

@@ -109,6 +109,21 @@ def test_export_gives_a_plain_convolution(group_module):
         torch.testing.assert_close(plain(flat), layer(x).flatten(1, 2))
 
 
+def test_resampling_layers_export_to_plain_layers(group_module):
+    """GroupUpsample, GroupMaxPool and GroupAvgPool export to nn.Upsample and nn.MaxPoolNd / nn.AvgPoolNd."""
+    d = group_module.DIMENSION
+    y = torch.randn(2, 3, group_module.ORDER, *([6] * d))
+    interpolation = "bilinear" if d == 2 else "trilinear"
+    for layer in (
+        group_module.GroupUpsample(2, interpolation),
+        group_module.GroupMaxPool(2),
+        group_module.GroupAvgPool(3, stride=1, padding=1),
+    ):
+        plain = layer.export()
+        assert type(plain).__module__.startswith("torch.nn")
+        torch.testing.assert_close(plain(y.flatten(1, 2)), layer(y).flatten(1, 2))
+
+
 @pytest.mark.parametrize("device", ["cpu", *(["cuda"] if torch.cuda.is_available() else [])])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_dtypes_and_devices(group_module, dtype, device):
