@@ -101,6 +101,7 @@ def _train(args: argparse.Namespace) -> int:
         depth=args.depth,
         canvas_size=args.canvas_size,
         canvases=args.canvases,
+        filters=args.filters,
     )
     out = Path(args.out or f"gcnn-output/train-{Path(args.group).stem}")
     train_run(args.group, args.dataset, args.data_dir, config, out, train_size=args.train_size, quiet=args.quiet)
@@ -219,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--downsample-every", type=_non_negative_int, default=0, help="2x2 max pool after every n blocks (0: never)"
     )
     train.add_argument("--group-pool", choices=["max", "mean"], default="mean")
+    train.add_argument(
+        "--filters", choices=["pixel", "continuous"], help="filter parametrisation (default: the group's, see README)"
+    )
     train.add_argument("--seed", type=_non_negative_int, default=0)
     train.add_argument("--depth", type=_positive_int, default=3, help="U-Net levels (segmentation)")
     train.add_argument("--canvas-size", type=_positive_int, default=64, help="canvas side in pixels (segmentation)")

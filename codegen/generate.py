@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grouptheory import catalog_names, load, spec_path
+from grouptheory import catalog_names, load, spec_filters, spec_path
 
 from ._errors import CodegenError
 from .model import build_model
@@ -41,7 +41,7 @@ def generate_module(spec: str | Path, out: Path) -> Generated:
     spec = str(spec)
     group = load(spec)
     origin = spec_source(spec)
-    model = build_model(group, origin)
+    model = build_model(group, origin, spec_filters(spec))
     return Generated(out / f"{model.module_name}.py", origin, render(model))
 
 

@@ -19,7 +19,7 @@ the volume is square (a cube) and, for a stride s,
 
 >>> import torch
 >>> from generated.o import GroupEquivariantCNN3d
->>> net = GroupEquivariantCNN3d(in_channels=1, num_classes=10, hidden_channels=4, num_layers=2, kernel_size=3)
+>>> net = GroupEquivariantCNN3d(in_channels=1, num_classes=10, hidden_channels=4, num_layers=2, kernel_size=5)
 >>> net(torch.randn(2, 1, 6, 6, 6)).shape
 torch.Size([2, 10])
 """
@@ -40,6 +40,7 @@ __all__ = [
     "DESCRIPTION",
     "ELEMENTS",
     "EXACT_ELEMENTS",
+    "FILTERS",
     "GRID_EXACT",
     "GROUP_NAME",
     "INVERSES",
@@ -70,6 +71,9 @@ DESCRIPTION = (
 ORDER = 24
 DIMENSION = 3
 GRID_EXACT = True
+# How layers parametrise filters unless told otherwise: "pixel" (a free value per kernel position) or
+# "continuous" (smooth functions of the offset, sampled exactly at every element's turned offsets).
+FILTERS = "pixel"
 # CAYLEY_TABLE[g][h] is the index of the product g h.
 CAYLEY_TABLE = (
     (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23),
@@ -286,6 +290,13 @@ def _group_sources(group_in: int) -> torch.Tensor:
     return torch.tensor(CAYLEY_TABLE)[list(INVERSES)]
 
 
+def _group_index(in_channels: int, group_in: int) -> torch.Tensor:
+    """Gather index over (channel, group) rows: entry (h, i, k) reads row (i, h^-1 k)."""
+    group = _group_sources(group_in)
+    channel = torch.arange(in_channels).view(1, -1, 1) * group_in
+    return (channel + group.view(ORDER, 1, group_in)).reshape(-1)
+
+
 @functools.cache
 def _kernel_sources(kernel_size: int) -> tuple[tuple[int, ...], ...]:
     """sources[h][u]: the flat filter position that position u of the filter transformed by h reads.
@@ -320,6 +331,56 @@ def _filter_index(in_channels: int, group_in: int, kernel_size: int) -> torch.Te
     return index.reshape(-1)
 
 
+RING_WIDTH = 0.6
+"""Standard deviation, in pixels, of the Gaussian profile of each ring of the continuous basis."""
+
+
+@functools.cache
+def _continuous_basis(kernel_size: int, max_frequency: int | None) -> torch.Tensor:
+    """basis[h, u, b]: continuous basis function b at offset h^-1 u, for every element h (float64).
+
+    The functions are Gaussian rings at radii 0, 1, 2, ... pixels, up to one pixel inside the kernel,
+    each times the harmonics of the direction u / |u| of degree at most its radius (and at most
+    max_frequency): smooth and band-limited, so that sampling them on the grid loses little. They are
+    orthonormalised once, on the identity's samples; every element then samples the same functions
+    at its turned offsets, so no filter is interpolated, and the elements in EXACT_ELEMENTS permute
+    the samples exactly.
+    """
+    radii = range(int((kernel_size - 1) / 2 - 1) + 1)
+    if len(radii) < 2:
+        raise ValueError(
+            f"continuous filters need kernel_size >= 5 (rings at radius 0 and 1 inside the kernel); got {kernel_size}: "
+            "use a larger kernel or filters='pixel'"
+        )
+    cap = len(radii) if max_frequency is None else max_frequency
+    terms = [
+        (radius, [powers.count(axis) for axis in range(DIMENSION)])
+        for radius in radii
+        for degree in range(min(radius, cap) + 1)
+        for powers in itertools.combinations_with_replacement(range(DIMENSION), degree)
+    ]
+    exponents = torch.tensor([powers for _, powers in terms], dtype=torch.float64)
+    centres = torch.tensor([radius for radius, _ in terms], dtype=torch.float64)
+
+    def evaluate(points: torch.Tensor) -> torch.Tensor:
+        length = points.norm(dim=-1, keepdim=True)
+        direction = points / length.clamp_min(1e-12)
+        rings = torch.exp(-((length - centres) ** 2) / (2 * RING_WIDTH**2))
+        return rings * (direction[:, None, :] ** exponents).prod(dim=-1)
+
+    offsets = torch.tensor(_kernel_offsets(kernel_size), dtype=torch.float64) - (kernel_size - 1) / 2
+    _, values, vectors = torch.linalg.svd(evaluate(offsets), full_matrices=False)
+    keep = values > 1e-9 * values[0]  # harmonics that coincide on a ring (x^2 + y^2 = 1) count once
+    combine = vectors[keep].T / values[keep]
+    matrices = torch.tensor(MATRICES, dtype=torch.float64)
+    return torch.stack([evaluate(offsets @ matrices[INVERSES[h]].T) @ combine for h in range(ORDER)])
+
+
+def _sampled_filters(rows: torch.Tensor, sampling: torch.Tensor) -> torch.Tensor:
+    """Filters (C_out, |G|, rows, k^d) from per-element rows (C_out, |G|, rows, n) through sampling (|G|, k^d, n)."""
+    return torch.einsum("ohjv,huv->ohju", rows, sampling.to(rows.dtype))
+
+
 def _check_int(name: str, value: object, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}")
@@ -343,9 +404,17 @@ class _FilterExpandingConv(nn.Module):
         dilation: int = 1,
         bias: bool = True,
         padding_mode: str = "zeros",
+        filters: str | None = None,
+        max_frequency: int | None = None,
     ) -> None:
         super().__init__()
         name = type(self).__name__
+        self.filters = FILTERS if filters is None else filters
+        if self.filters not in ("pixel", "continuous"):
+            raise ValueError(f"{name}: filters must be 'pixel' or 'continuous'; got {filters!r}")
+        if max_frequency is not None:
+            _check_int(f"{name}: max_frequency", max_frequency, 0)
+        self.max_frequency = max_frequency
         self.in_channels = _check_int(f"{name}: in_channels", in_channels, 1)
         self.out_channels = _check_int(f"{name}: out_channels", out_channels, 1)
         self.kernel_size = _check_int(f"{name}: kernel_size (one int: filters are square)", kernel_size, 1)
@@ -374,12 +443,19 @@ class _FilterExpandingConv(nn.Module):
                 stacklevel=3,
             )
         self._warn_about_exactness()
-        kernel = (kernel_size,) * DIMENSION
         group_axis = (self.group_in,) if self.grouped else ()
-        self.weight = nn.Parameter(torch.empty(out_channels, in_channels, *group_axis, *kernel))
+        if self.filters == "continuous":
+            sampling = _continuous_basis(kernel_size, max_frequency)
+            self.register_buffer("group_index", _group_index(in_channels, self.group_in), persistent=False)
+            self.register_buffer("sampling", sampling.clone(), persistent=False)
+            shape: tuple[int, ...] = (sampling.shape[2],)
+        else:
+            index = _filter_index(in_channels, self.group_in, kernel_size)
+            self.register_buffer("filter_index", index, persistent=False)
+            shape = (kernel_size,) * DIMENSION
+        self.weight = nn.Parameter(torch.empty(out_channels, in_channels, *group_axis, *shape))
         self.bias = nn.Parameter(torch.empty(out_channels)) if bias else None
         self.register_buffer("bias_index", torch.arange(out_channels).repeat_interleave(ORDER), persistent=False)
-        self.register_buffer("filter_index", _filter_index(in_channels, self.group_in, kernel_size), persistent=False)
         self._cache: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor, torch.Tensor | None] | None = None
         self.reset_parameters()
 
@@ -400,10 +476,18 @@ class _FilterExpandingConv(nn.Module):
 
     def expanded_weight(self) -> torch.Tensor:
         """The filter bank transformed by every element: (C_out * |G|, C_in * group_in, k...)."""
-        weight = self.weight
         kernel = (self.kernel_size,) * DIMENSION
-        expanded = weight.reshape(self.out_channels, -1).index_select(1, self.filter_index)
+        if self.filters == "continuous":
+            expanded = _sampled_filters(self._element_rows(), self.sampling)
+        else:
+            expanded = self.weight.reshape(self.out_channels, -1).index_select(1, self.filter_index)
         return expanded.reshape(self.out_channels * ORDER, self.in_channels * self.group_in, *kernel)
+
+    def _element_rows(self) -> torch.Tensor:
+        """The weight as each output element h reads it, rows (i, h^-1 k): (C_out, |G|, C_in * group_in, n)."""
+        rows = self.weight.reshape(self.out_channels, self.in_channels * self.group_in, -1)
+        rows = rows.index_select(1, self.group_index)
+        return rows.view(self.out_channels, ORDER, self.in_channels * self.group_in, -1)
 
     def _expanded_bias(self) -> torch.Tensor | None:
         return None if self.bias is None else self.bias.index_select(0, self.bias_index)
@@ -481,7 +565,8 @@ class _FilterExpandingConv(nn.Module):
     def extra_repr(self) -> str:
         return (
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
-            f"padding={self.padding!r}, dilation={self.dilation}, bias={self.bias is not None}, group={GROUP_NAME}"
+            f"padding={self.padding!r}, dilation={self.dilation}, bias={self.bias is not None}, group={GROUP_NAME}, "
+            f"filters={self.filters!r} ({self.weight[0, 0].numel()} parameters a filter)"
         )
 
 
@@ -492,7 +577,7 @@ class LiftingConv3d(_FilterExpandingConv):
     maps ``act_on_volume(x, g)`` to ``act_on_features(y, g)``. Arguments are those of ``nn.Conv3d``
     with a single int kernel_size.
 
-    >>> layer = LiftingConv3d(1, 8, kernel_size=3, padding=1)
+    >>> layer = LiftingConv3d(1, 8, kernel_size=5, padding=2)
     >>> layer(torch.randn(2, 1, 6, 6, 6)).shape
     torch.Size([2, 8, 24, 6, 6, 6])
     """
@@ -509,7 +594,7 @@ class GroupConv3d(_FilterExpandingConv):
     Output slice h correlates the input with the filter transformed by h, both over space and
     over the group axis (read through the Cayley table), so ``act_on_features`` commutes with it.
 
-    >>> layer = GroupConv3d(8, 8, kernel_size=3, padding=1)
+    >>> layer = GroupConv3d(8, 8, kernel_size=5, padding=2)
     >>> layer(torch.randn(2, 8, 24, 6, 6, 6)).shape
     torch.Size([2, 8, 24, 6, 6, 6])
     """
@@ -550,7 +635,8 @@ class GroupConvTranspose3d(GroupConv3d):
         self.output_padding = _check_int(f"{name}: output_padding", output_padding, 0)
         if output_padding >= max(stride, dilation):
             raise ValueError(f"{name}: output_padding must be smaller than stride or dilation; got {output_padding}")
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, bias)
+        # Pixel filters: decoders double sizes with small kernels (2, or 4), too small for the continuous basis.
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, bias, filters="pixel")
 
     def _warn_about_exactness(self) -> None:
         if self.output_padding:
@@ -760,9 +846,10 @@ class GroupEquivariantCNN3d(nn.Module):
     ``downsample_every=n``, every n-th block ends with a 2x2x2 spatial max pool (exactly
     equivariant while the size it pools is even). Then the group axis is pooled (``group_pool``:
     'max' or 'mean'), space by the mean, and a linear layer gives logits invariant to the group.
-    Input (B, in_channels, D, H, W), output (B, num_classes). ``kernel_size`` must be odd.
+    Input (B, in_channels, D, H, W), output (B, num_classes). ``kernel_size`` must be odd;
+    ``filters`` ('pixel' or 'continuous', default FILTERS) is passed to every convolution.
 
-    >>> net = GroupEquivariantCNN3d(1, 10, hidden_channels=4, num_layers=2, kernel_size=3)
+    >>> net = GroupEquivariantCNN3d(1, 10, hidden_channels=4, num_layers=2, kernel_size=5)
     >>> net(torch.randn(2, 1, 6, 6, 6)).shape
     torch.Size([2, 10])
     """
@@ -779,6 +866,7 @@ class GroupEquivariantCNN3d(nn.Module):
         kernel_size: int = 5,
         group_pool: str = "mean",
         downsample_every: int = 0,
+        filters: str | None = None,
     ) -> None:
         super().__init__()
         _check_int("GroupEquivariantCNN3d: num_layers", num_layers, 1)
@@ -788,11 +876,12 @@ class GroupEquivariantCNN3d(nn.Module):
             raise ValueError(f"GroupEquivariantCNN3d: kernel_size must be odd for 'same' padding; got {kernel_size}")
         padding = kernel_size // 2
         layers: list[nn.Module] = []
+        options = {"padding": padding, "filters": filters}
         for index in range(num_layers):
             if index == 0:
-                layers.append(LiftingConv3d(in_channels, hidden_channels, kernel_size, padding=padding))
+                layers.append(LiftingConv3d(in_channels, hidden_channels, kernel_size, **options))
             else:
-                layers.append(GroupConv3d(hidden_channels, hidden_channels, kernel_size, padding=padding))
+                layers.append(GroupConv3d(hidden_channels, hidden_channels, kernel_size, **options))
             layers += [GroupBatchNorm3d(hidden_channels), nn.ReLU()]
             if downsample_every and (index + 1) % downsample_every == 0 and index + 1 < num_layers:
                 layers.append(GroupMaxPool(2))
@@ -805,14 +894,14 @@ class GroupEquivariantCNN3d(nn.Module):
         return self.head(pooled.flatten(2).mean(dim=2))
 
 
-def _conv_block(in_channels: int, out_channels: int, kernel_size: int) -> nn.Sequential:
+def _conv_block(in_channels: int, out_channels: int, kernel_size: int, filters: str) -> nn.Sequential:
     """Two group convolutions ('same' padding), each followed by batch norm and ReLU."""
     padding = kernel_size // 2
     return nn.Sequential(
-        GroupConv3d(in_channels, out_channels, kernel_size, padding=padding),
+        GroupConv3d(in_channels, out_channels, kernel_size, padding=padding, filters=filters),
         GroupBatchNorm3d(out_channels),
         nn.ReLU(),
-        GroupConv3d(out_channels, out_channels, kernel_size, padding=padding),
+        GroupConv3d(out_channels, out_channels, kernel_size, padding=padding, filters=filters),
         GroupBatchNorm3d(out_channels),
         nn.ReLU(),
     )
@@ -822,7 +911,7 @@ def _upsampler(in_channels: int, out_channels: int, mode: str) -> nn.Module:
     """Double the size: a transposed convolution (kernel 2, stride 2), or upsampling then a 1x1 group conv."""
     if mode == "transposed":
         return GroupConvTranspose3d(in_channels, out_channels, 2, stride=2)
-    return nn.Sequential(GroupUpsample(2, mode), GroupConv3d(in_channels, out_channels, 1))
+    return nn.Sequential(GroupUpsample(2, mode), GroupConv3d(in_channels, out_channels, 1, filters="pixel"))
 
 
 class GroupEquivariantUNet3d(nn.Module):
@@ -834,7 +923,8 @@ class GroupEquivariantUNet3d(nn.Module):
     pooled voxel by voxel (``GroupToScalar``) and a 1x1 convolution gives the logits.
     Input (B, in_channels, D, H, W), output (B, num_classes, D, H, W). Every size must be a
     multiple of 2**depth, so that the decoder restores it; then the network is exactly equivariant
-    to the elements in EXACT_ELEMENTS. ``kernel_size`` must be odd.
+    to the elements in EXACT_ELEMENTS. ``kernel_size`` must be odd; it defaults to 3 for pixel
+    filters and 5 for continuous ones (``filters``, default FILTERS, applies to the k x k convolutions).
 
     >>> net = GroupEquivariantUNet3d(1, 3, hidden_channels=2, depth=1)
     >>> net(torch.randn(2, 1, 6, 6, 6)).shape
@@ -850,14 +940,18 @@ class GroupEquivariantUNet3d(nn.Module):
         num_classes: int,
         hidden_channels: int = 8,
         depth: int = 3,
-        kernel_size: int = 3,
+        kernel_size: int | None = None,
         upsampling: str = "transposed",
         group_pool: str = "mean",
+        filters: str | None = None,
     ) -> None:
         super().__init__()
         name = "GroupEquivariantUNet3d"
         _check_int(f"{name}: num_classes", num_classes, 1)
         self.depth = _check_int(f"{name}: depth", depth, 0)
+        filters = FILTERS if filters is None else filters
+        if kernel_size is None:
+            kernel_size = 5 if filters == "continuous" else 3
         if _check_int(f"{name}: kernel_size", kernel_size, 1) % 2 == 0:
             raise ValueError(f"{name}: kernel_size must be odd for 'same' padding; got {kernel_size}")
         if upsampling not in ("transposed", "nearest", "trilinear"):
@@ -865,18 +959,20 @@ class GroupEquivariantUNet3d(nn.Module):
         widths = [_check_int(f"{name}: hidden_channels", hidden_channels, 1) * 2**level for level in range(depth + 1)]
         padding = kernel_size // 2
         self.lift = nn.Sequential(
-            LiftingConv3d(in_channels, widths[0], kernel_size, padding=padding),
+            LiftingConv3d(in_channels, widths[0], kernel_size, padding=padding, filters=filters),
             GroupBatchNorm3d(widths[0]),
             nn.ReLU(),
-            *_conv_block(widths[0], widths[0], kernel_size)[3:],
+            *_conv_block(widths[0], widths[0], kernel_size, filters)[3:],
         )
         self.down = nn.ModuleList(
-            nn.Sequential(GroupMaxPool(2), _conv_block(widths[level], widths[level + 1], kernel_size))
+            nn.Sequential(GroupMaxPool(2), _conv_block(widths[level], widths[level + 1], kernel_size, filters))
             for level in range(depth)
         )
         levels = range(depth - 1, -1, -1)
         self.up = nn.ModuleList(_upsampler(widths[level + 1], widths[level], upsampling) for level in levels)
-        self.merge = nn.ModuleList(_conv_block(2 * widths[level], widths[level], kernel_size) for level in levels)
+        self.merge = nn.ModuleList(
+            _conv_block(2 * widths[level], widths[level], kernel_size, filters) for level in levels
+        )
         self.to_scalar = GroupToScalar(group_pool)
         self.head = nn.Conv3d(widths[0], num_classes, 1)
 

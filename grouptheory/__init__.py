@@ -11,7 +11,7 @@ from ._errors import GroupTheoryError
 from ._group import FiniteGroup, Subgroup
 from .describe import DESCRIBE_FORMATS, describe
 from .named import cyclic, dihedral, trivial
-from .spec import catalog_names, from_spec_dict, load, spec_path
+from .spec import catalog_names, from_spec_dict, load, spec_filters, spec_path
 
 __all__ = [
     "DESCRIBE_FORMATS",
@@ -27,6 +27,7 @@ __all__ = [
     "from_presentation",
     "from_spec_dict",
     "load",
+    "spec_filters",
     "spec_path",
     "trivial",
 ]

@@ -5,6 +5,7 @@ Schema (unknown keys are an error)::
     name = "D4"                      # a Python identifier; the generated module is its lower case
     description = "..."              # optional
     max_order = 10000                # optional cap on the group's order
+    filters = "continuous"           # optional: generated layers' default filters ("pixel" or "continuous")
     [generators]                     # either matrices (lists of rows) or permutations
     r = [[0, -1], [1, 0]]            # entries: ints, or strings "1/2", "sqrt(2)/2", "cos(pi/4)"
     s = [[1, 0], [0, -1]]
@@ -34,7 +35,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-_KEYS = {"name", "description", "max_order", "generators", "presentation", "action"}
+_KEYS = {"name", "description", "max_order", "generators", "presentation", "action", "filters"}
+FILTER_KINDS = ("pixel", "continuous")
 
 
 def catalog_names() -> tuple[str, ...]:
@@ -71,8 +73,23 @@ def load(spec: str | Path) -> FiniteGroup:
     return _load_file(str(path), path.stat().st_mtime_ns)
 
 
+def spec_filters(spec: str | Path) -> str | None:
+    """The spec's ``filters`` key (how generated layers parametrise filters), or None where it has none.
+
+    >>> spec_filters("c8") is None
+    True
+    """
+    path = spec_path(spec)
+    return _read_file(str(path), path.stat().st_mtime_ns).get("filters")
+
+
 @lru_cache(maxsize=128)
-def _load_file(path: str, _mtime: int) -> FiniteGroup:
+def _load_file(path: str, mtime: int) -> FiniteGroup:
+    return from_spec_dict(_read_file(path, mtime), source=path)
+
+
+@lru_cache(maxsize=128)
+def _read_file(path: str, _mtime: int) -> dict:
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_SPEC_BYTES + 1)
@@ -90,7 +107,7 @@ def _load_file(path: str, _mtime: int) -> FiniteGroup:
         ) from None
     except (tomllib.TOMLDecodeError, RecursionError) as error:
         raise GroupTheoryError(f"{path}: not valid TOML: {error}") from None
-    return from_spec_dict(data, source=path)
+    return data
 
 
 def from_spec_dict(data: dict, source: str | None = None) -> FiniteGroup:
@@ -100,6 +117,8 @@ def from_spec_dict(data: dict, source: str | None = None) -> FiniteGroup:
         raise located(source, unknown[0], f"unknown key; the keys are {', '.join(sorted(_KEYS))}")
     if "name" not in data:
         raise located(source, "name", 'missing: every spec needs a name, e.g. name = "C4"')
+    if data.get("filters", "pixel") not in FILTER_KINDS:
+        raise located(source, "filters", f"{data['filters']!r} must be one of {', '.join(map(repr, FILTER_KINDS))}")
     name, description = data["name"], data.get("description", "")
     if not isinstance(description, str):
         raise located(source, "description", f"{description!r} must be a string")

@@ -29,16 +29,18 @@ def layers(module):
     image = (2, 3)
     features = (2, 3, module.ORDER)
     return [
-        (lifting(3, 4, kernel, padding=kernel // 2), image, size),
-        (lifting(3, 4, kernel), image, size),
-        (lifting(3, 2, 4, padding=0), image, size),  # an even kernel: centred between pixels, still exact
-        (lifting(3, 2, 3, dilation=2, padding=2, padding_mode="circular"), image, size),
-        (group_conv(3, 4, kernel, padding=kernel // 2), features, size),
+        (lifting(3, 4, kernel, padding=kernel // 2, filters="pixel"), image, size),
+        (lifting(3, 4, 5, padding=2, filters="continuous"), image, size),
+        (lifting(3, 4, 6, padding=1, filters="continuous"), image, size),  # even: centred between pixels, exact
+        (lifting(3, 2, 4, padding=0, filters="pixel"), image, size),
+        (lifting(3, 2, 3, dilation=2, padding=2, padding_mode="circular", filters="pixel"), image, size),
+        (group_conv(3, 4, kernel, padding=kernel // 2, filters="pixel"), features, size),
+        (group_conv(3, 4, 5, padding=2, filters="continuous", max_frequency=1), features, size),
         (group_conv(3, 4, kernel, padding=kernel // 2, padding_mode="reflect", bias=False), features, size),
         (norm(3), features, size),
         (module.GroupPool("max"), features, size),
         (module.GroupPool("mean"), features, size),
-        (network(3, 5, hidden_channels=4, num_layers=3, kernel_size=3), image, size),
+        (network(3, 5, hidden_channels=4, num_layers=3, kernel_size=5), image, size),
         (transpose(3, 2, 4, stride=2, padding=1), features, size),
         (transpose(3, 2, 2, stride=2, bias=False), features, size),
         (transpose(3, 2, 3, padding=1, dilation=2), features, size),
@@ -48,7 +50,7 @@ def layers(module):
         (module.GroupAvgPool(3, stride=2, padding=1), features, size),
         (module.GroupToScalar("mean"), features, size),
         (unet(3, 4, hidden_channels=2, depth=2), image, even),
-        (unet(3, 4, hidden_channels=2, depth=1, upsampling="nearest"), image, even),
+        (unet(3, 4, hidden_channels=2, depth=1, upsampling="nearest", filters="pixel"), image, even),
         (unet(3, 4, hidden_channels=2, depth=1, upsampling=interpolation), image, even),
     ]
 
@@ -66,10 +68,10 @@ def test_stacks_are_equivariant(group_module):
     """A hand-built stack lifting -> norm -> ReLU -> group conv is equivariant as a whole."""
     d = group_module.DIMENSION
     stack = nn.Sequential(
-        getattr(group_module, f"LiftingConv{d}d")(2, 3, 3, padding=1),
+        getattr(group_module, f"LiftingConv{d}d")(2, 3, 5, padding=2),
         getattr(group_module, f"GroupBatchNorm{d}d")(3),
         nn.ReLU(),
-        getattr(group_module, f"GroupConv{d}d")(3, 3, 3, padding=1),
+        getattr(group_module, f"GroupConv{d}d")(3, 3, 5, padding=2),
     ).eval()
     assert_equivariant(
         stack,
@@ -83,7 +85,7 @@ def test_stacks_are_equivariant(group_module):
 def test_strided_layers_are_exact_when_sizes_divide(planar_module):
     """Stride 2 stays exact when (size + 2 padding - span - 1) is divisible by the stride."""
     with pytest.warns(UserWarning, match="stride 2"):
-        layer = planar_module.LiftingConv2d(1, 2, 3, stride=2, padding=1)
+        layer = planar_module.LiftingConv2d(1, 2, 5, stride=2, padding=2)
     assert_equivariant(layer, spatial(planar_module, 1, 1, size=9))
 
 
@@ -104,7 +106,7 @@ def test_interpolated_elements_report_their_error():
     """C8's 45-degree rotations resample filters: exact on the grid-exact half, about 5% off on smooth data."""
     from generated import c8
 
-    layer = c8.LiftingConv2d(1, 1, 7, padding=3, bias=False).double()
+    layer = c8.LiftingConv2d(1, 1, 7, padding=3, bias=False, filters="pixel").double()
     k = torch.linspace(-1, 1, 7, dtype=torch.float64)
     with torch.no_grad():  # a smooth oriented filter: a derivative of a Gaussian
         layer.weight[0, 0] = 2 * k[None, :] * torch.exp(-3 * (k[:, None] ** 2 + k[None, :] ** 2))

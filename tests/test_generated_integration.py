@@ -10,7 +10,7 @@ import torch
 
 def network(module, **options):
     cls = module.GroupEquivariantCNN if module.DIMENSION == 2 else module.GroupEquivariantCNN3d
-    return cls(1, 5, **{"hidden_channels": 3, "num_layers": 2, "kernel_size": 3, **options})
+    return cls(1, 5, **{"hidden_channels": 3, "num_layers": 2, "kernel_size": 5, **options})
 
 
 def unet(module):
@@ -28,8 +28,8 @@ def image(module, batch=2, size=8, dtype=torch.float32, device="cpu"):
 
 def convolutions(module):
     d = module.DIMENSION
-    lifting = getattr(module, f"LiftingConv{d}d")(2, 3, 3, padding=1)
-    group_conv = getattr(module, f"GroupConv{d}d")(2, 3, 3, padding=1, padding_mode="replicate")
+    lifting = getattr(module, f"LiftingConv{d}d")(2, 3, 5, padding=2)
+    group_conv = getattr(module, f"GroupConv{d}d")(2, 3, 3, padding=1, padding_mode="replicate", filters="pixel")
     return [
         (lifting, torch.randn(2, 2, *([6] * d))),
         (group_conv, torch.randn(2, 2, module.ORDER, *([6] * d))),
@@ -138,8 +138,8 @@ def test_dtypes_and_devices(group_module, dtype, device):
 def test_clear_errors_for_wrong_inputs(group_module):
     """Wrong channel counts, missing or wrong group axes and wrong ranks say what was expected."""
     d = group_module.DIMENSION
-    lifting = getattr(group_module, f"LiftingConv{d}d")(2, 3, 3)
-    group_conv = getattr(group_module, f"GroupConv{d}d")(2, 3, 3)
+    lifting = getattr(group_module, f"LiftingConv{d}d")(2, 3, 5)
+    group_conv = getattr(group_module, f"GroupConv{d}d")(2, 3, 5)
     space = [6] * d
     with pytest.raises(ValueError, match="expects 2 input channels"):
         lifting(torch.randn(1, 3, *space))

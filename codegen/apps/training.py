@@ -34,6 +34,7 @@ class TrainConfig:
     depth: int = 3  # U-Net levels (segmentation)
     canvas_size: int = 64  # segmentation canvases are canvas_size^2 pixels
     canvases: int = 2000  # training canvases; a quarter as many are composed for testing
+    filters: str | None = None  # "pixel" or "continuous"; None: the generated module's default
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -49,6 +50,7 @@ def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, 
             depth=config.depth,
             kernel_size=config.kernel_size,
             group_pool=config.group_pool,
+            filters=config.filters,
         )
     return group.GroupEquivariantCNN(
         in_channels,
@@ -58,6 +60,7 @@ def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, 
         kernel_size=config.kernel_size,
         group_pool=config.group_pool,
         downsample_every=config.downsample_every,
+        filters=config.filters,
     )
 
 
