@@ -52,15 +52,18 @@ def _bench(args: argparse.Namespace) -> int:
     from .apps import bench
 
     header = f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+    value = "time / size"
     if args.what == "groups":
         rows = bench.bench_groups()
+    elif args.what == "equivariance":
+        rows, value = bench.bench_equivariance(), "worst element's relative error"
     elif args.three_d:
         rows = bench.bench_generation(("o", "oh")) + bench.bench_layers("o", fields=4, size=16, kernel=3, batches=(4,))
     else:
         _require_planar(args.group, "gcnn bench layers", "it measures planar layers (--3d measures O on volumes)")
         rows = bench.bench_build(args.group) + bench.bench_layers(args.group) + bench.bench_transposed(args.group)
     print(header)
-    print(bench.format_rows(rows))
+    print(bench.format_rows(rows, value))
     return 0
 
 
@@ -237,8 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--group", help="refuse the checkpoint unless it was trained for this group")
     evaluate.set_defaults(run=_eval)
 
-    bench = commands.add_parser("bench", help="benchmarks: group construction, or layers against plain conv")
-    bench.add_argument("what", choices=["groups", "layers"])
+    bench = commands.add_parser(
+        "bench", help="benchmarks: group construction, layers against plain conv, off-grid equivariance"
+    )
+    bench.add_argument("what", choices=["groups", "layers", "equivariance"])
     bench.add_argument("--group", default="c4", help="a planar group for `bench layers` (default c4)")
     bench.add_argument("--3d", dest="three_d", action="store_true", help="an O group convolution on 16^3 volumes")
     bench.set_defaults(run=_bench)

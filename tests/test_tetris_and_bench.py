@@ -16,9 +16,11 @@ def test_benchmarks_run_every_case():
     rows += bench.bench_layers("o", fields=1, size=4, kernel=3, batches=(1,), rounds=1)
     rows += bench.bench_build("c4", layers=2) + bench.bench_generation(("c2",))
     rows += bench.bench_transposed("d4", fields=1, size=4, batch=2, rounds=1)
+    rows += bench.bench_equivariance(("c8",), samples=1)
     table = bench.format_rows(rows)
     cases = ("train fwd+bwd, batch 2", "eval forward, batch 1", "memory saved for backward", "generate and import")
     for case in (*cases, "transposed 4x4->8x8, train"):
         assert case in table
     assert "generated c4.GroupConv2d" in table and "generated o.GroupConv3d" in table
     assert "generated d4.GroupConvTranspose2d" in table
+    assert "| C8, lifting + ReLU + group conv | continuous filters |" in table

@@ -180,6 +180,32 @@ def bench_transposed(
     )
 
 
+def bench_equivariance(
+    groups: tuple[str, ...] = ("c6", "c8", "c12", "c16", "d8", "d16"), samples: int = 20
+) -> list[dict]:
+    """Off-grid equivariance error (``centre_error``: kernel 7, 4 fields, smooth analytic inputs) of a lifting
+    layer and of lifting, ReLU and a group convolution, for pixel and continuous filters; worst element."""
+    from ..equivariance import centre_error
+
+    rows = []
+    for spec in groups:
+        module = import_group_module(spec)
+        for filters in ("pixel", "continuous"):
+
+            def lift(module=module, filters=filters) -> torch.nn.Module:
+                return module.LiftingConv2d(1, 4, 7, padding=3, filters=filters)
+
+            def stack(module=module, filters=filters) -> torch.nn.Module:
+                conv = module.GroupConv2d(4, 4, 7, padding=3, filters=filters)
+                return torch.nn.Sequential(lift(module, filters), torch.nn.ReLU(), conv)
+
+            for case, build in (("lifting", lift), ("lifting + ReLU + group conv", stack)):
+                worst = max(centre_error(build, module, samples=samples).values())
+                name = f"{module.GROUP_NAME}, {case}"
+                rows.append({"case": name, "candidate": f"{filters} filters", "value": f"{worst:.4f}", "ratio": None})
+    return rows
+
+
 def bench_generation(specs: tuple[str, ...] = ("o", "oh")) -> list[dict]:
     """Seconds to generate each module from its spec into a fresh folder and import it."""
     import tempfile
@@ -257,9 +283,9 @@ def bench_groups() -> list[dict]:
     return rows
 
 
-def format_rows(rows: list[dict]) -> str:
-    """A markdown table of benchmark rows."""
-    lines = ["| case | candidate | time / size | ratio to floor |", "| --- | --- | --- | --- |"]
+def format_rows(rows: list[dict], value: str = "time / size") -> str:
+    """A markdown table of benchmark rows; `value` names the measured column."""
+    lines = [f"| case | candidate | {value} | ratio to floor |", "| --- | --- | --- | --- |"]
     for row in rows:
         ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}x"
         lines.append(f"| {row['case']} | {row['candidate']} | {row['value']} | {ratio} |")
