@@ -15,9 +15,10 @@ moves the group axis: ``(g y)[h] = g (y[g^-1 h])``.
 Only the elements in ``EXACT_ELEMENTS`` (e, r^3, r^6, r^9) map the pixel grid onto itself;
 they act by index permutations and the layers are equivariant to them to floating-point precision
 (square images, and for a stride s, ``(size + 2 * padding - dilation * (kernel_size - 1) - 1) % s == 0``).
-The other elements resample filters by bilinear interpolation, through a fixed linear map
-computed once per kernel size, so equivariance to them is approximate (the error is measured by
-``codegen.equivariance.equivariance_error``).
+For the other elements, layers with continuous filters (``filters="continuous"``; the default here
+is ``FILTERS``) evaluate each filter's smooth functions at the turned offsets, and pixel filters are
+resampled by bilinear interpolation; either way the map is fixed once per kernel size, and
+equivariance to these elements is approximate (``codegen.equivariance.centre_error`` measures it).
 
 >>> import torch
 >>> from generated.c12 import GroupEquivariantCNN
@@ -376,10 +377,8 @@ class _FilterExpandingConv(nn.Module):
     def expanded_weight(self) -> torch.Tensor:
         """The filter bank transformed by every element: (C_out * |G|, C_in * group_in, k...)."""
         kernel = (self.kernel_size,) * DIMENSION
-        if self.filters == "continuous":
-            expanded = _sampled_filters(self._element_rows(), self.sampling)
-        else:
-            expanded = _sampled_filters(self._element_rows(), self.sampling)
+        # Pixel filters are resampled by interpolation, continuous ones evaluated: both are a sampling map.
+        expanded = _sampled_filters(self._element_rows(), self.sampling)
         return expanded.reshape(self.out_channels * ORDER, self.in_channels * self.group_in, *kernel)
 
     def _element_rows(self) -> torch.Tensor:
