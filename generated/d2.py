@@ -777,8 +777,7 @@ class GroupEquivariantUNet(nn.Module):
     Lifting, then ``depth`` encoder levels (2x2 max pool, two group convolutions, twice the
     fields), then as many decoder levels (``upsampling``: 'transposed', 'nearest' or 'bilinear';
     the skip connection concatenated on the channel axis; two group convolutions). The group axis is
-    pooled pixel by pixel (``GroupToScalar``, after a 1x1 group convolution to four times the
-    fields) and a 1x1 convolution gives the logits.
+    pooled pixel by pixel (``GroupToScalar``) and a 1x1 convolution gives the logits.
     Input (B, in_channels, H, W), output (B, num_classes, H, W). Every size must be a
     multiple of 2**depth, so that the decoder restores it; then the network is exactly equivariant
     to the elements in EXACT_ELEMENTS. ``kernel_size`` must be odd; it defaults to 3 for pixel
@@ -831,16 +830,8 @@ class GroupEquivariantUNet(nn.Module):
         self.merge = nn.ModuleList(
             _conv_block(2 * widths[level], widths[level], kernel_size, filters) for level in levels
         )
-        # Invariant features per pixel: widen the fields fourfold first, so that pooling the group axis
-        # leaves the head more than a handful of numbers to tell the classes apart.
-        invariants = 4 * widths[0]
-        self.to_scalar = nn.Sequential(
-            GroupConv2d(widths[0], invariants, 1, filters="pixel"),
-            GroupBatchNorm2d(invariants),
-            nn.ReLU(),
-            GroupToScalar(group_pool),
-        )
-        self.head = nn.Conv2d(invariants, num_classes, 1)
+        self.to_scalar = GroupToScalar(group_pool)
+        self.head = nn.Conv2d(widths[0], num_classes, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         multiple = 2**self.depth

@@ -771,8 +771,7 @@ class GroupEquivariantUNet3d(nn.Module):
     Lifting, then ``depth`` encoder levels (2x2x2 max pool, two group convolutions, twice the
     fields), then as many decoder levels (``upsampling``: 'transposed', 'nearest' or 'trilinear';
     the skip connection concatenated on the channel axis; two group convolutions). The group axis is
-    pooled voxel by voxel (``GroupToScalar``, after a 1x1 group convolution to four times the
-    fields) and a 1x1 convolution gives the logits.
+    pooled voxel by voxel (``GroupToScalar``) and a 1x1 convolution gives the logits.
     Input (B, in_channels, D, H, W), output (B, num_classes, D, H, W). Every size must be a
     multiple of 2**depth, so that the decoder restores it; then the network is exactly equivariant
     to the elements in EXACT_ELEMENTS. ``kernel_size`` must be odd; it defaults to 3 for pixel
@@ -825,16 +824,8 @@ class GroupEquivariantUNet3d(nn.Module):
         self.merge = nn.ModuleList(
             _conv_block(2 * widths[level], widths[level], kernel_size, filters) for level in levels
         )
-        # Invariant features per voxel: widen the fields fourfold first, so that pooling the group axis
-        # leaves the head more than a handful of numbers to tell the classes apart.
-        invariants = 4 * widths[0]
-        self.to_scalar = nn.Sequential(
-            GroupConv3d(widths[0], invariants, 1, filters="pixel"),
-            GroupBatchNorm3d(invariants),
-            nn.ReLU(),
-            GroupToScalar(group_pool),
-        )
-        self.head = nn.Conv3d(invariants, num_classes, 1)
+        self.to_scalar = GroupToScalar(group_pool)
+        self.head = nn.Conv3d(widths[0], num_classes, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         multiple = 2**self.depth
