@@ -37,7 +37,7 @@ def _optimizer_step(layer):
 @pytest.mark.parametrize("edit", EDITS)
 def test_inference_sees_every_parameter_change(module, edit):
     torch.manual_seed(0)
-    layer = module.GroupConv2d(3, 2, 3, padding=1).eval()
+    layer = module.GroupConv2d(3, 2, 5, padding=2).eval()
     x = torch.randn(2, 3, module.ORDER, 9, 9)
     with torch.no_grad():
         layer(x)  # fills the cache
