@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grouptheory import FiniteGroup
+from grouptheory import FILTER_KINDS, FiniteGroup
 
 from ._errors import CodegenError
 
 SPATIAL = {2: "image", 3: "volume"}
-FILTER_KINDS = ("pixel", "continuous")
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,11 @@ from ._errors import GroupTheoryError
 from ._group import FiniteGroup, Subgroup
 from .describe import DESCRIBE_FORMATS, describe
 from .named import cyclic, dihedral, trivial
-from .spec import catalog_names, from_spec_dict, load, spec_filters, spec_path
+from .spec import FILTER_KINDS, catalog_names, from_spec_dict, load, spec_filters, spec_path
 
 __all__ = [
     "DESCRIBE_FORMATS",
+    "FILTER_KINDS",
     "FiniteGroup",
     "GroupTheoryError",
     "Subgroup",

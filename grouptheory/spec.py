@@ -37,6 +37,7 @@ else:  # pragma: no cover
 
 _KEYS = {"name", "description", "max_order", "generators", "presentation", "action", "filters"}
 FILTER_KINDS = ("pixel", "continuous")
+"""How generated layers may parametrise filters (the spec's ``filters`` key; see codegen)."""
 
 
 def catalog_names() -> tuple[str, ...]:
