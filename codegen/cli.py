@@ -98,7 +98,7 @@ def _train(args: argparse.Namespace) -> int:
         num_layers=args.num_layers,
         kernel_size=args.kernel_size,
         downsample_every=args.downsample_every,
-        group_pool=args.group_pool,
+        group_pool=args.group_pool or ("max" if args.task == "segmentation" else "mean"),
         seed=args.seed,
         task=args.task,
         depth=args.depth,
@@ -222,7 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--downsample-every", type=_non_negative_int, default=0, help="2x2 max pool after every n blocks (0: never)"
     )
-    train.add_argument("--group-pool", choices=["max", "mean"], default="mean")
+    train.add_argument(
+        "--group-pool", choices=["max", "mean"], help="pooling of the group axis (default: mean; max for segmentation)"
+    )
     train.add_argument(
         "--filters", choices=["pixel", "continuous"], help="filter parametrisation (default: the group's, see README)"
     )

@@ -136,6 +136,7 @@ def run_demo_segmentation(out: Path, epochs: int = 25, quiet: bool = False, seed
                 seed=seed,
                 task="segmentation",
                 depth=2,
+                group_pool="max",
             )
             group = import_group_module(spec)
             torch.manual_seed(seed)
