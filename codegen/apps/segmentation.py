@@ -25,8 +25,6 @@ NUM_CLASSES = 11
 STROKE = 0.3
 """Intensity above which a digit's pixel counts as its stroke."""
 
-CONDITIONS = ("upright", "rot90", "rot180", "rot270", "random")
-
 
 @dataclass(frozen=True)
 class Canvases:
