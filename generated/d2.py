@@ -301,9 +301,9 @@ class _FilterExpandingConv(nn.Module):
             )
         self._warn_about_exactness()
         group_axis = (self.group_in,) if self.grouped else ()
+        self.register_buffer("group_index", _group_index(in_channels, self.group_in), persistent=False)
         if self.filters == "continuous":
             sampling = _continuous_basis(kernel_size, max_frequency)
-            self.register_buffer("group_index", _group_index(in_channels, self.group_in), persistent=False)
             self.register_buffer("sampling", sampling.clone(), persistent=False)
             shape: tuple[int, ...] = (sampling.shape[2],)
         else:
