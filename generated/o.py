@@ -12,7 +12,7 @@ channel c and group element h at ``[:, c, h]``. Coordinates are offsets from the
 axis order (D, H, W), and element g acts by ``(g x)[u] = x[g^-1 u]``; on feature maps it also
 moves the group axis: ``(g y)[h] = g (y[g^-1 h])``.
 
-Every element maps the pixel grid onto itself, so volumes and filters are transformed by
+Every element maps the voxel grid onto itself, so volumes and filters are transformed by
 pure index permutations, and the layers are equivariant to floating-point precision whenever
 the volume is square (a cube) and, for a stride s,
 ``(size + 2 * padding - dilation * (kernel_size - 1) - 1) % s == 0`` (true for stride 1).
@@ -332,40 +332,51 @@ def _filter_index(in_channels: int, group_in: int, kernel_size: int) -> torch.Te
 
 
 RING_WIDTH = 0.6
-"""Standard deviation, in pixels, of the Gaussian profile of each ring of the continuous basis."""
+"""Standard deviation, in pixels, of the Gaussian profile of the continuous basis's rings."""
+EDGE_RING_WIDTH = 0.4
+"""The same for the ring on the kernel's edge: narrower, so that it fades before the kernel's corners."""
 
 
 @functools.cache
-def _continuous_basis(kernel_size: int, max_frequency: int | None) -> torch.Tensor:
+def _continuous_basis(kernel_size: int, max_frequency: int | None, edge_ring: bool = True) -> torch.Tensor:
     """basis[h, u, b]: continuous basis function b at offset h^-1 u, for every element h (float64).
 
-    The functions are Gaussian rings at radii 0, 1, 2, ... pixels, up to one pixel inside the kernel,
-    each times the harmonics of the direction u / |u| of degree at most its radius (and at most
-    max_frequency): smooth and band-limited, so that sampling them on the grid loses little. They are
-    orthonormalised once, on the identity's samples; every element then samples the same functions
-    at its turned offsets, so no filter is interpolated, and the elements in EXACT_ELEMENTS permute
-    the samples exactly.
+    The functions are Gaussian rings at radii 0, 1, 2, ... pixels up to the kernel's edge, each times
+    the harmonics of the direction u / |u| of degree 0 on the centre, at most r + 1 on an inner ring of
+    radius r and at most 1 on the edge ring (every degree at most max_frequency): smooth and
+    band-limited, so that sampling them on the grid loses little. Without the edge ring
+    (``edge_ring=False``) a filter has fewer parameters and turns more exactly off the grid (README
+    measures both). The functions are orthonormalised once, on the identity's samples; every element
+    then samples the same functions at its turned offsets, so no filter is interpolated, and the
+    elements in EXACT_ELEMENTS permute the samples exactly.
     """
-    radii = range(int((kernel_size - 1) / 2 - 1) + 1)
-    if len(radii) < 2:
+    edge = (kernel_size - 1) // 2
+    outermost = edge if edge_ring else edge - 1
+    if edge < 2:
         raise ValueError(
-            f"continuous filters need kernel_size >= 5 (rings at radius 0 and 1 inside the kernel); got {kernel_size}: "
+            f"continuous filters need kernel_size >= 5 (rings at radius 0, 1 and 2); got {kernel_size}: "
             "use a larger kernel or filters='pixel'"
         )
-    cap = len(radii) if max_frequency is None else max_frequency
+
+    def degree(radius: int) -> int:
+        highest = 0 if radius == 0 else 1 if radius == edge else radius + 1
+        return highest if max_frequency is None else min(highest, max_frequency)
+
     terms = [
         (radius, [powers.count(axis) for axis in range(DIMENSION)])
-        for radius in radii
-        for degree in range(min(radius, cap) + 1)
-        for powers in itertools.combinations_with_replacement(range(DIMENSION), degree)
+        for radius in range(outermost + 1)
+        for order in range(degree(radius) + 1)
+        for powers in itertools.combinations_with_replacement(range(DIMENSION), order)
     ]
     exponents = torch.tensor([powers for _, powers in terms], dtype=torch.float64)
-    centres = torch.tensor([radius for radius, _ in terms], dtype=torch.float64)
+    radii = [radius for radius, _ in terms]
+    centres = torch.tensor(radii, dtype=torch.float64)
+    widths = torch.tensor([EDGE_RING_WIDTH if radius == edge else RING_WIDTH for radius in radii], dtype=torch.float64)
 
     def evaluate(points: torch.Tensor) -> torch.Tensor:
         length = points.norm(dim=-1, keepdim=True)
         direction = points / length.clamp_min(1e-12)
-        rings = torch.exp(-((length - centres) ** 2) / (2 * RING_WIDTH**2))
+        rings = torch.exp(-((length - centres) ** 2) / (2 * widths**2))
         return rings * (direction[:, None, :] ** exponents).prod(dim=-1)
 
     offsets = torch.tensor(_kernel_offsets(kernel_size), dtype=torch.float64) - (kernel_size - 1) / 2
@@ -406,6 +417,7 @@ class _FilterExpandingConv(nn.Module):
         padding_mode: str = "zeros",
         filters: str | None = None,
         max_frequency: int | None = None,
+        edge_ring: bool = True,
     ) -> None:
         super().__init__()
         name = type(self).__name__
@@ -415,6 +427,9 @@ class _FilterExpandingConv(nn.Module):
         if max_frequency is not None:
             _check_int(f"{name}: max_frequency", max_frequency, 0)
         self.max_frequency = max_frequency
+        if not isinstance(edge_ring, bool):
+            raise ValueError(f"{name}: edge_ring must be True or False; got {edge_ring!r}")
+        self.edge_ring = edge_ring
         self.in_channels = _check_int(f"{name}: in_channels", in_channels, 1)
         self.out_channels = _check_int(f"{name}: out_channels", out_channels, 1)
         self.kernel_size = _check_int(f"{name}: kernel_size (one int: filters are square)", kernel_size, 1)
@@ -446,7 +461,7 @@ class _FilterExpandingConv(nn.Module):
         group_axis = (self.group_in,) if self.grouped else ()
         self.register_buffer("group_index", _group_index(in_channels, self.group_in), persistent=False)
         if self.filters == "continuous":
-            sampling = _continuous_basis(kernel_size, max_frequency)
+            sampling = _continuous_basis(kernel_size, max_frequency, self.edge_ring)
             self.register_buffer("sampling", sampling.clone(), persistent=False)
             shape: tuple[int, ...] = (sampling.shape[2],)
         else:
@@ -567,6 +582,8 @@ class _FilterExpandingConv(nn.Module):
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
             f"padding={self.padding!r}, dilation={self.dilation}, bias={self.bias is not None}, group={GROUP_NAME}, "
             f"filters={self.filters!r} ({self.weight[0, 0].numel()} parameters a filter)"
+            + ("" if self.max_frequency is None else f", max_frequency={self.max_frequency}")
+            + ("" if self.edge_ring else ", edge_ring=False")
         )
 
 
@@ -575,7 +592,9 @@ class LiftingConv3d(_FilterExpandingConv):
 
     Output slice h is the correlation with the filter transformed by element h, so the layer
     maps ``act_on_volume(x, g)`` to ``act_on_features(y, g)``. Arguments are those of ``nn.Conv3d``
-    with a single int kernel_size.
+    with a single int kernel_size, plus ``filters`` ('pixel' or 'continuous', default FILTERS) and, for
+    continuous filters, ``max_frequency`` (a cap on the degree of the harmonics) and ``edge_ring``
+    (whether the basis has a ring on the kernel's edge; see ``_continuous_basis``).
 
     >>> layer = LiftingConv3d(1, 8, kernel_size=5, padding=2)
     >>> layer(torch.randn(2, 1, 6, 6, 6)).shape
@@ -593,6 +612,7 @@ class GroupConv3d(_FilterExpandingConv):
 
     Output slice h correlates the input with the filter transformed by h, both over space and
     over the group axis (read through the Cayley table), so ``act_on_features`` commutes with it.
+    Arguments are those of ``LiftingConv3d``.
 
     >>> layer = GroupConv3d(8, 8, kernel_size=5, padding=2)
     >>> layer(torch.randn(2, 8, 24, 6, 6, 6)).shape
