@@ -24,7 +24,7 @@ from ._errors import AppError
 from .data import DataError, Split, fingerprint, load_digits, load_mnist
 from .outputs import check_output_folder, output_folder
 from .segmentation import Canvases
-from .training import TrainConfig, build_network, fit, parameter_count, rotation_accuracies
+from .training import TrainConfig, accuracy_by_angle, build_network, fit, parameter_count, rotation_accuracies
 
 CHECKPOINT_FORMAT = "gcnn-checkpoint/2"
 
@@ -56,7 +56,11 @@ def evaluate(model: torch.nn.Module, test: Split | Canvases, config: TrainConfig
     """Accuracy, or mean IoU for segmentation, upright, under quarter turns and under random angles."""
     if isinstance(test, Canvases):
         return {"mean_iou": segmentation.rotation_ious(model, test, seed=config.seed)}
-    return {"accuracy": rotation_accuracies(model, test, seed=config.seed)}
+    return {
+        "accuracy": rotation_accuracies(model, test, seed=config.seed),
+        # Between the quarter turns is where groups finer than C4 differ; every 15 degrees up to 90.
+        "accuracy_by_angle": accuracy_by_angle(model, test, range(0, 91, 15)),
+    }
 
 
 def check_image_size(size: int, config: TrainConfig) -> None:

@@ -159,8 +159,6 @@ def rotation_accuracies(model: nn.Module, test: Split, seed: int = 0) -> dict[st
     return results
 
 
-def accuracy_by_angle(model: nn.Module, test: Split, step: int = 15) -> dict[int, float]:
-    """Accuracy when every test image is rotated by the same angle, for angles 0, step, ..., 360."""
-    return {
-        angle: accuracy(model, Split(rotate(test.images, float(angle)), test.labels)) for angle in range(0, 361, step)
-    }
+def accuracy_by_angle(model: nn.Module, test: Split, angles: range = range(0, 361, 15)) -> dict[int, float]:
+    """Accuracy when every test image is rotated by the same angle, for each angle in degrees."""
+    return {angle: accuracy(model, Split(rotate(test.images, float(angle)), test.labels)) for angle in angles}
