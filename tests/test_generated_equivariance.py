@@ -36,7 +36,7 @@ def layers(module):
         (lifting(3, 2, 3, dilation=2, padding=2, padding_mode="circular", filters="pixel"), image, size),
         (group_conv(3, 4, kernel, padding=kernel // 2, filters="pixel"), features, size),
         (group_conv(3, 4, 5, padding=2, filters="continuous", max_frequency=1), features, size),
-        (group_conv(3, 4, kernel, padding=kernel // 2, padding_mode="reflect", bias=False), features, size),
+        (group_conv(3, 4, 5, padding=2, padding_mode="reflect", bias=False), features, size),  # default filters
         (norm(3), features, size),
         (module.GroupPool("max"), features, size),
         (module.GroupPool("mean"), features, size),

@@ -130,7 +130,7 @@ def test_demo_writes_its_table_and_figures(tmp_path):
     names = {p.name for p in out.iterdir()}
     figures = {"cayley_tables.png", "feature_maps_c4.png", "accuracy_by_angle.png"}
     assert names == {"results.md", "results.json", ".gcnn-output.json", *figures}
-    assert [row["group"] for row in results["models"]] == ["trivial", "C4", "D4"]
+    assert [row["group"] for row in results["models"]] == ["trivial", "C4", "D4", "C8"]
     assert max(max(v) for v in results["equivariance"]["c4"].values()) < 1e-12
     assert json.loads((out / "results.json").read_text())["epochs"] == 1
 

@@ -17,9 +17,15 @@ from .data import load_digits
 from .outputs import check_output_folder, output_folder
 from .training import TrainConfig, accuracy_by_angle, build_network, fit, parameter_count, rotation_accuracies
 
-# Hidden channels chosen so the three networks have about the same number of parameters:
-# a group convolution has |G| times the weights of a plain one with the same channels.
-MODELS = (("plain CNN", "trivial", 32), ("C4 G-CNN", "c4", 16), ("D4 G-CNN", "d4", 11))
+# Hidden channels chosen so the networks have about the same number of parameters: a group convolution
+# has |G| times the weights of a plain one with the same channels. C8's continuous filters (off the grid,
+# the 45-degree turns) need kernel 5; they have 10 parameters where a 3x3 pixel filter has 9.
+MODELS = (
+    ("plain CNN", "trivial", 32, 3),
+    ("C4 G-CNN", "c4", 16, 3),
+    ("D4 G-CNN", "d4", 11, 3),
+    ("C8 G-CNN", "c8", 11, 5),
+)
 CONDITIONS = ("upright", "rot90", "rot180", "rot270", "random")
 
 
@@ -34,14 +40,15 @@ def run_demo(out: Path, epochs: int = 15, quiet: bool = False, seed: int = 0) ->
 
 
 def _run(work: Path, epochs: int, quiet: bool, seed: int, say) -> dict:
-    say("== 1. Declared groups (grouptheory/catalog/c4.toml, d4.toml)")
+    say("== 1. Declared groups (grouptheory/catalog/c4.toml, d4.toml, c8.toml)")
     say(describe(load("c4")).split("\nconjugacy")[0])
     say(f"\nD4: order {load('d4').order}, presentation {load('d4').presentation}")
+    say(f"C8: order {load('c8').order}; its 45-degree turns leave the pixel grid, so its layers use continuous filters")
 
     say("\n== 2. Generating their layers and importing the generated code")
     modules_dir = work / "generated"
     groups = {}
-    for spec in ("trivial", "c4", "d4"):
+    for spec in ("trivial", "c4", "d4", "c8"):
         groups[spec] = import_group_module(spec, folder=modules_dir)
         say(f"  {modules_dir.name}/{spec}.py -> {groups[spec].__name__} ({groups[spec].ORDER} elements)")
 
@@ -57,9 +64,9 @@ def _run(work: Path, epochs: int, quiet: bool, seed: int, say) -> dict:
     rows: list[dict] = []
     curves: dict[str, dict[int, float]] = {}
     trained: dict[str, torch.nn.Module] = {}
-    for name, spec, hidden in MODELS:
+    for name, spec, hidden, kernel_size in MODELS:
         torch.manual_seed(seed)
-        run = TrainConfig(**{**config.to_dict(), "hidden_channels": hidden})
+        run = TrainConfig(**{**config.to_dict(), "hidden_channels": hidden, "kernel_size": kernel_size})
         model = build_network(groups[spec], run)
         seconds = fit(model, train, run, progress=not quiet, label=name)
         accuracies = rotation_accuracies(model, test, seed=seed)
