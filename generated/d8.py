@@ -267,7 +267,7 @@ EDGE_RING_WIDTH = 0.4
 
 
 @functools.cache
-def _continuous_basis(kernel_size: int, max_frequency: int | None, edge_ring: bool = True) -> torch.Tensor:
+def _continuous_basis(kernel_size: int, max_frequency: int | None, edge_ring: bool) -> torch.Tensor:
     """basis[h, u, b]: continuous basis function b at offset h^-1 u, for every element h (float64).
 
     The functions are Gaussian rings at radii 0, 1, 2, ... pixels up to the kernel's edge, each times
