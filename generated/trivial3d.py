@@ -141,11 +141,15 @@ def _group_sources(group_in: int) -> torch.Tensor:
     return torch.tensor(CAYLEY_TABLE)[list(INVERSES)]
 
 
-def _group_index(in_channels: int, group_in: int) -> torch.Tensor:
-    """Gather index over (channel, group) rows: entry (h, i, k) reads row (i, h^-1 k)."""
+def _sample_index(in_channels: int, group_in: int, volume: int) -> torch.Tensor:
+    """Gather index over one output channel's samples (C_in, group_in, |G|, k^d), whose entry (i, k, h, u)
+    is input row (i, k) of the filter sampled at the offsets turned by h. Entry (h, i, k, u) of the
+    expanded filter reads (i, h^-1 k, h, u); k is dropped for a lifting layer.
+    """
     group = _group_sources(group_in)
     channel = torch.arange(in_channels).view(1, -1, 1) * group_in
-    return (channel + group.view(ORDER, 1, group_in)).reshape(-1)
+    rows = (channel + group.view(ORDER, 1, group_in)) * ORDER + torch.arange(ORDER).view(ORDER, 1, 1)
+    return (rows.unsqueeze(-1) * volume + torch.arange(volume)).reshape(-1)
 
 
 @functools.cache
@@ -238,9 +242,19 @@ def _continuous_basis(kernel_size: int, max_frequency: int | None, edge_ring: bo
     return torch.stack([evaluate(offsets @ matrices[INVERSES[h]].T) @ combine for h in range(ORDER)])
 
 
-def _sampled_filters(rows: torch.Tensor, sampling: torch.Tensor) -> torch.Tensor:
-    """Filters (C_out, |G|, rows, k^d) from per-element rows (C_out, |G|, rows, n) through sampling (|G|, k^d, n)."""
-    return torch.einsum("ohjv,huv->ohju", rows, sampling.to(rows.dtype))
+def _sampled_filters(weight: torch.Tensor, sampling: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """Filters (C_out, |G| * C_in * group_in * k^d) from a weight (C_out, ..., n) and a sampling map (n, |G| * k^d).
+
+    One matrix product samples every filter row at every element's turned offsets, and one gather
+    (``_sample_index``) regroups the rows by element: no loop over the group, no interpolation.
+    """
+    samples = weight.reshape(-1, sampling.shape[0]) @ sampling.to(weight.dtype)
+    return samples.view(weight.shape[0], -1).index_select(1, index)
+
+
+def _sampling_matrix(sampling: torch.Tensor) -> torch.Tensor:
+    """The map (|G|, k^d, n) of every element laid out as one matrix (n, |G| * k^d)."""
+    return sampling.permute(2, 0, 1).reshape(sampling.shape[2], -1).contiguous()
 
 
 def _check_int(name: str, value: object, minimum: int) -> int:
@@ -310,10 +324,9 @@ class _FilterExpandingConv(nn.Module):
             )
         self._warn_about_exactness()
         group_axis = (self.group_in,) if self.grouped else ()
-        self.register_buffer("group_index", _group_index(in_channels, self.group_in), persistent=False)
         if self.filters == "continuous":
             sampling = _continuous_basis(kernel_size, max_frequency, self.edge_ring)
-            self.register_buffer("sampling", sampling.clone(), persistent=False)
+            self._register_sampling(sampling)
             shape: tuple[int, ...] = (sampling.shape[2],)
         else:
             index = _filter_index(in_channels, self.group_in, kernel_size)
@@ -324,6 +337,11 @@ class _FilterExpandingConv(nn.Module):
         self.register_buffer("bias_index", torch.arange(out_channels).repeat_interleave(ORDER), persistent=False)
         self._cache: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor, torch.Tensor | None] | None = None
         self.reset_parameters()
+
+    def _register_sampling(self, sampling: torch.Tensor) -> None:
+        self.register_buffer("sampling", _sampling_matrix(sampling), persistent=False)
+        index = _sample_index(self.in_channels, self.group_in, sampling.shape[1])
+        self.register_buffer("sample_index", index, persistent=False)
 
     def _warn_about_exactness(self) -> None:
         if self.stride > 1:
@@ -344,16 +362,10 @@ class _FilterExpandingConv(nn.Module):
         """The filter bank transformed by every element: (C_out * |G|, C_in * group_in, k...)."""
         kernel = (self.kernel_size,) * DIMENSION
         if self.filters == "continuous":
-            expanded = _sampled_filters(self._element_rows(), self.sampling)
+            expanded = _sampled_filters(self.weight, self.sampling, self.sample_index)
         else:
             expanded = self.weight.reshape(self.out_channels, -1).index_select(1, self.filter_index)
         return expanded.reshape(self.out_channels * ORDER, self.in_channels * self.group_in, *kernel)
-
-    def _element_rows(self) -> torch.Tensor:
-        """The weight as each output element h reads it, rows (i, h^-1 k): (C_out, |G|, C_in * group_in, n)."""
-        rows = self.weight.reshape(self.out_channels, self.in_channels * self.group_in, -1)
-        rows = rows.index_select(1, self.group_index)
-        return rows.view(self.out_channels, ORDER, self.in_channels * self.group_in, -1)
 
     def _expanded_bias(self) -> torch.Tensor | None:
         return None if self.bias is None else self.bias.index_select(0, self.bias_index)
