@@ -56,7 +56,7 @@ def _bench(args: argparse.Namespace) -> int:
     if args.what == "groups":
         rows = bench.bench_groups()
     elif args.what == "equivariance":
-        rows, value = bench.bench_equivariance(), "worst element's relative error"
+        rows, value = bench.bench_equivariance(samples=args.samples), "worst element's relative error"
     elif args.three_d:
         rows = bench.bench_generation(("o", "oh")) + bench.bench_layers("o", fields=4, size=16, kernel=3, batches=(4,))
     else:
@@ -248,6 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("what", choices=["groups", "layers", "equivariance"])
     bench.add_argument("--group", default="c4", help="a planar group for `bench layers` (default c4)")
     bench.add_argument("--3d", dest="three_d", action="store_true", help="an O group convolution on 16^3 volumes")
+    bench.add_argument(
+        "--samples",
+        type=_positive_int,
+        default=20,
+        help="`bench equivariance`: fresh layers and inputs per median (default 20, the issue's protocol)",
+    )
     bench.set_defaults(run=_bench)
     return parser
 

@@ -44,6 +44,7 @@ def run(arguments: list[str]) -> int:
         ([*TRAIN, "--group", "o"], "group O acts on 3-space"),
         (["bench", "layers", "--group", "o"], "--3d measures O on volumes"),
         (["bench", "layers", "--group", "nope"], "unknown group 'nope'"),
+        (["bench", "equivariance", "--samples", "0"], "--samples: 0 is below 1"),
         (["show", "c5"], "unknown group 'c5'"),
     ],
 )
