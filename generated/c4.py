@@ -147,15 +147,15 @@ def _group_sources(group_in: int) -> torch.Tensor:
     return torch.tensor(CAYLEY_TABLE)[list(INVERSES)]
 
 
-def _sample_index(in_channels: int, group_in: int, volume: int) -> torch.Tensor:
-    """Gather index over one output channel's samples (C_in, group_in, |G|, k^d), whose entry (i, k, h, u)
-    is input row (i, k) of the filter sampled at the offsets turned by h. Entry (h, i, k, u) of the
-    expanded filter reads (i, h^-1 k, h, u); k is dropped for a lifting layer.
+def _sample_index(out_channels: int, in_channels: int, group_in: int) -> torch.Tensor:
+    """Gather index over the sampled rows (C_out, C_in, group_in, |G|) of a filter bank: row (o, i, k, h)
+    is input row (i, k) of filter o sampled at the offsets turned by h. Row (o, h, i, k) of the expanded
+    bank reads row (o, i, h^-1 k, h); k is dropped for a lifting layer.
     """
     group = _group_sources(group_in)
     channel = torch.arange(in_channels).view(1, -1, 1) * group_in
     rows = (channel + group.view(ORDER, 1, group_in)) * ORDER + torch.arange(ORDER).view(ORDER, 1, 1)
-    return (rows.unsqueeze(-1) * volume + torch.arange(volume)).reshape(-1)
+    return (torch.arange(out_channels).view(-1, 1) * rows.numel() + rows.view(1, -1)).reshape(-1)
 
 
 @functools.cache
@@ -194,17 +194,20 @@ def _filter_index(in_channels: int, group_in: int, kernel_size: int) -> torch.Te
 
 RING_WIDTH = 0.6
 """Standard deviation, in pixels, of the Gaussian profile of the continuous basis's rings."""
-EDGE_RING_WIDTH = 0.4
+EDGE_RING_WIDTH = 0.45
 """The same for the ring on the kernel's edge: narrower, so that it fades before the kernel's corners."""
+EDGE_RING_INSET = 0.25
+"""How far, in pixels, the edge ring lies inside the kernel's edge, so that little of it falls outside."""
 
 
 @functools.cache
 def _continuous_basis(kernel_size: int, max_frequency: int | None, edge_ring: bool) -> torch.Tensor:
     """basis[h, u, b]: continuous basis function b at offset h^-1 u, for every element h (float64).
 
-    The functions are Gaussian rings at radii 0, 1, 2, ... pixels up to the kernel's edge, each times
-    the harmonics of the direction u / |u| of degree 0 on the centre, at most r + 1 on an inner ring of
-    radius r and at most 1 on the edge ring (every degree at most max_frequency): smooth and
+    The functions are Gaussian rings at radii 0, 1, 2, ... pixels, the last (the edge ring) just inside
+    the kernel's edge, each times the harmonics of the direction u / |u| of degree 0 on the centre, at
+    most r + 1 on an inner ring of radius r and at most 1 on the edge ring (every degree at most
+    max_frequency): smooth and
     band-limited, so that sampling them on the grid loses little. Without the edge ring
     (``edge_ring=False``) a filter has fewer parameters and turns more exactly off the grid (README
     measures both). The functions are orthonormalised once, on the identity's samples; every element
@@ -231,8 +234,9 @@ def _continuous_basis(kernel_size: int, max_frequency: int | None, edge_ring: bo
     ]
     exponents = torch.tensor([powers for _, powers in terms], dtype=torch.float64)
     radii = [radius for radius, _ in terms]
-    centres = torch.tensor(radii, dtype=torch.float64)
-    widths = torch.tensor([EDGE_RING_WIDTH if radius == edge else RING_WIDTH for radius in radii], dtype=torch.float64)
+    on_edge = [radius == edge for radius in radii]
+    centres = torch.tensor([r - EDGE_RING_INSET * e for r, e in zip(radii, on_edge, strict=True)], dtype=torch.float64)
+    widths = torch.tensor([EDGE_RING_WIDTH if e else RING_WIDTH for e in on_edge], dtype=torch.float64)
 
     def evaluate(points: torch.Tensor) -> torch.Tensor:
         length = points.norm(dim=-1, keepdim=True)
@@ -249,13 +253,13 @@ def _continuous_basis(kernel_size: int, max_frequency: int | None, edge_ring: bo
 
 
 def _sampled_filters(weight: torch.Tensor, sampling: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
-    """Filters (C_out, |G| * C_in * group_in * k^d) from a weight (C_out, ..., n) and a sampling map (n, |G| * k^d).
+    """Filter rows (C_out * |G| * C_in * group_in, k^d) from a weight (C_out, ..., n) and a sampling map (n, |G| * k^d).
 
-    One matrix product samples every filter row at every element's turned offsets, and one gather
-    (``_sample_index``) regroups the rows by element: no loop over the group, no interpolation.
+    One matrix product samples every filter row at every element's turned offsets, and one gather of
+    whole rows (``_sample_index``) regroups them by element: no loop over the group, no interpolation.
     """
     samples = weight.reshape(-1, sampling.shape[0]) @ sampling.to(weight.dtype)
-    return samples.view(weight.shape[0], -1).index_select(1, index)
+    return samples.view(-1, sampling.shape[1] // ORDER).index_select(0, index)
 
 
 def _sampling_matrix(sampling: torch.Tensor) -> torch.Tensor:
@@ -346,7 +350,7 @@ class _FilterExpandingConv(nn.Module):
 
     def _register_sampling(self, sampling: torch.Tensor) -> None:
         self.register_buffer("sampling", _sampling_matrix(sampling), persistent=False)
-        index = _sample_index(self.in_channels, self.group_in, sampling.shape[1])
+        index = _sample_index(self.out_channels, self.in_channels, self.group_in)
         self.register_buffer("sample_index", index, persistent=False)
 
     def _warn_about_exactness(self) -> None:
