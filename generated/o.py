@@ -350,12 +350,11 @@ def _continuous_basis(kernel_size: int, max_frequency: int | None, edge_ring: bo
     The functions are Gaussian rings at radii 0, 1, 2, ... pixels, the last (the edge ring) just inside
     the kernel's edge, each times the harmonics of the direction u / |u| of degree 0 on the centre, at
     most r + 1 on an inner ring of radius r and at most 1 on the edge ring (every degree at most
-    max_frequency): smooth and
-    band-limited, so that sampling them on the grid loses little. Without the edge ring
-    (``edge_ring=False``) a filter has fewer parameters and turns more exactly off the grid (README
-    measures both). The functions are orthonormalised once, on the identity's samples; every element
-    then samples the same functions at its turned offsets, so no filter is interpolated, and the
-    elements in EXACT_ELEMENTS permute the samples exactly.
+    max_frequency): smooth and band-limited, so that sampling them on the grid loses little. Without
+    the edge ring (``edge_ring=False``) a filter has fewer parameters (README measures both). The
+    functions are orthonormalised once, on the identity's samples; every element then samples the same
+    functions at its turned offsets, so no filter is interpolated, and the elements in EXACT_ELEMENTS
+    permute the samples exactly.
     """
     edge = (kernel_size - 1) // 2
     outermost = edge if edge_ring else edge - 1
