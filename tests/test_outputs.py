@@ -69,6 +69,8 @@ def test_a_killed_run_leaves_a_complete_output(tmp_path, signum):
         "from pathlib import Path\n"
         "from codegen.apps.outputs import output_folder\n"
         "signal.signal(signal.SIGTERM, lambda s, f: sys.exit(143))\n"
+        # A job started in the background inherits SIGINT ignored; Ctrl-C is what is simulated here.
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         f"with output_folder(Path({str(out)!r})) as work:\n"
         "    (work / 'a.txt').write_text('new')\n"
         "    print('staged', flush=True)\n"
