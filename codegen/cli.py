@@ -10,13 +10,15 @@ import sys
 from pathlib import Path
 
 from grouptheory import DESCRIBE_FORMATS, GroupTheoryError, catalog_names, describe, load
+from grouptheory.describe import describe_characters
 
 from ._errors import CodegenError
 from .apps import AppError
 
 
 def _show(args: argparse.Namespace) -> int:
-    print(describe(load(args.group), args.format))
+    group = load(args.group)
+    print(describe_characters(group, args.format) if args.characters else describe(group, args.format))
     return 0
 
 
@@ -175,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print a group: elements, Cayley table, classes, centre")
     show.add_argument("group", help="a catalog name (c4, d4, ...) or a path to a TOML spec")
     show.add_argument("--format", choices=DESCRIBE_FORMATS, default="text")
+    show.add_argument(
+        "--characters", action="store_true", help="the character table instead (GAP's layout; exact values in JSON)"
+    )
     show.set_defaults(run=_show)
 
     from .generate import DEFAULT_OUT

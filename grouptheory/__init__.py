@@ -6,9 +6,11 @@
 (4, True, True)
 """
 
+from ._characters import CharacterTable
 from ._constructors import from_matrices, from_permutations, from_presentation
 from ._errors import GroupTheoryError
 from ._group import FiniteGroup, Subgroup
+from ._representation import Decomposition, Representation
 from .describe import DESCRIBE_FORMATS, describe
 from .named import cyclic, dihedral, trivial
 from .spec import FILTER_KINDS, catalog_names, from_spec_dict, load, spec_filters, spec_path
@@ -16,8 +18,11 @@ from .spec import FILTER_KINDS, catalog_names, from_spec_dict, load, spec_filter
 __all__ = [
     "DESCRIBE_FORMATS",
     "FILTER_KINDS",
+    "CharacterTable",
+    "Decomposition",
     "FiniteGroup",
     "GroupTheoryError",
+    "Representation",
     "Subgroup",
     "catalog_names",
     "cyclic",

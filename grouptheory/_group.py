@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import sympy
@@ -14,6 +14,10 @@ import sympy
 from ._errors import GroupTheoryError
 from ._matrices import ExactMatrices, ExactMatrix, identity_matrix, is_signed_permutation, matmul
 from .limits import MAX_ORDER
+
+if TYPE_CHECKING:
+    from ._characters import CharacterTable
+    from ._representation import Representation
 
 DEFAULT_MAX_ORDER = MAX_ORDER
 
@@ -100,15 +104,100 @@ class FiniteGroup:
         commutes = np.all(self.cayley_table == self.cayley_table.T, axis=1)
         return tuple(int(i) for i in np.flatnonzero(commutes))
 
-    def regular_representation(self) -> np.ndarray:
+    def regular_matrices(self) -> np.ndarray:
         """rho of shape (n, n, n), rho[g] the 0/1 matrix with rho[g] e_h = e_(g h), so rho(g) rho(h) = rho(gh).
 
-        Uses n^3 bytes; for large groups the Cayley table itself is the compact form.
+        Uses n^3 bytes; for large groups the Cayley table itself is the compact form (and
+        `regular_representation` the exact one).
         """
         n = self.order
         rho = np.zeros((n, n, n), dtype=np.int8)
         rho[np.arange(n)[:, None], self.cayley_table, np.arange(n)[None, :]] = 1
         return rho
+
+    # -- representations ----------------------------------------------------------------------
+    def irreps(self, real: bool = False) -> tuple[Representation, ...]:
+        """The irreducible representations, exact and unitary, one per row of `character_table` and in
+        its order. With real=True: the real orthogonal irreducible representations, one per real
+        character, one (of degree 2d) per pair of complex conjugate characters and one (2d) per
+        quaternionic character, each with its ``kind``.
+
+        >>> from grouptheory import cyclic
+        >>> [(rho.degree, rho.kind) for rho in cyclic(4).irreps(real=True)]
+        [(1, 'real'), (2, 'complex'), (1, 'real')]
+        """
+        from ._irreps import irreducible_representations
+
+        return irreducible_representations(self, real)
+
+    def trivial_representation(self) -> Representation:
+        from ._representation import trivial_representation
+
+        return trivial_representation(self)
+
+    def regular_representation(self) -> Representation:
+        """The left regular representation: rho(g) e_h = e_(g h) (`regular_matrices` as an array)."""
+        from ._representation import regular_representation
+
+        return regular_representation(self)
+
+    def standard_representation(self) -> Representation:
+        """The declared matrices: the group's action on the plane or on space."""
+        from ._representation import standard_representation
+
+        return standard_representation(self)
+
+    def permutation_representation(self, subgroup: Subgroup | list[int] | tuple[int, ...]) -> Representation:
+        """The action on the left cosets g H of a subgroup (the quotient representation on G/H), cosets in
+        order of their first element; H is a `Subgroup` or the element indices generating it.
+
+        >>> from grouptheory import load
+        >>> o = load("o")
+        >>> faces = o.permutation_representation([1])  # cosets of the quarter turns about z: the 6 faces
+        >>> faces.degree, faces.decompose().multiplicities  # trivial + 2-dim + the rotations of space
+        (6, (1, 0, 1, 1, 0))
+        """
+        from ._representation import permutation_representation
+
+        return permutation_representation(self, self._as_subgroup(subgroup, "permutation_representation"))
+
+    def quotient_representation(self, subgroup: Subgroup | list[int] | tuple[int, ...]) -> Representation:
+        """The same as `permutation_representation`: G acting on G/H."""
+        return self.permutation_representation(subgroup)
+
+    def induced_representation(self, subgroup: Subgroup, representation: Representation) -> Representation:
+        """Ind_H^G of a representation of subgroup.group: block (b, a) of rho(g) is sigma(t_b^-1 g t_a)
+        when that lies in H, for the coset representatives t_a in order of their first element."""
+        from ._representation import induced_representation
+
+        return induced_representation(self, self._as_subgroup(subgroup, "induced_representation"), representation)
+
+    def _as_subgroup(self, subgroup: Subgroup | list[int] | tuple[int, ...], what: str) -> Subgroup:
+        if isinstance(subgroup, Subgroup):
+            if subgroup.parent is not self:
+                raise GroupTheoryError(f"{what}: the subgroup was not made by {self.name}.subgroup([...])")
+            return subgroup
+        return self.subgroup(subgroup)
+
+    def _element_index(self, element: object) -> int:
+        if isinstance(element, bool) or not isinstance(element, (int, np.integer)) or not 0 <= element < self.order:
+            raise GroupTheoryError(f"{element!r} is not an element index of {self.name} (0..{self.order - 1})")
+        return int(element)
+
+    def character_table(self) -> CharacterTable:
+        """The exact character table (computed once, by Dixon-Schneider; see `CharacterTable`).
+
+        >>> from grouptheory import dihedral
+        >>> dihedral(4).character_table().degrees
+        (1, 1, 1, 1, 2)
+        """
+        return self._character_table
+
+    @cached_property
+    def _character_table(self) -> CharacterTable:
+        from ._characters import character_table
+
+        return character_table(self)
 
     def subgroup(self, indices: list[int] | tuple[int, ...]) -> Subgroup:
         """The subgroup generated by the given elements, with its embedding into this group.
@@ -145,7 +234,7 @@ class FiniteGroup:
             permutations=permutations,
             known_matrices=action and tuple(self._matrices[i] for i in embedding),
         )
-        return Subgroup(group, embedding)
+        return Subgroup(group, embedding, self)
 
     def word(self, index: int) -> str:
         """A shortest word for element index in the generators, such as 'r^2 s' ('e' for the identity)."""
@@ -246,6 +335,7 @@ class Subgroup:
 
     group: FiniteGroup
     embedding: tuple[int, ...]
+    parent: FiniteGroup | None = field(default=None, repr=False, compare=False)
 
 
 def _format_word(letters: list[str]) -> str:

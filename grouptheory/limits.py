@@ -59,6 +59,17 @@ MAX_TEXT = 10_000
 MAX_SPEC_BYTES = 1_000_000
 """Largest spec file."""
 
+MAX_MATRIX_ENTRIES = 16_000_000
+"""Most entries |G| * d^2 of a representation's matrices held at once (exact or float): the regular
+representation of a group of order 250, or degree 40 for a group of order 10,000."""
+
+MAX_SHOWN_CLASSES = 100
+"""Most classes of a table that ``gcnn show --characters`` prints with exact values (about 2 s here)."""
+
+MAX_TABLE_CLASSES = 2000
+"""Most conjugacy classes a character table is computed for (its values modulo p fill classes^2 int64s,
+32 MB; an abelian group of order 2,000 takes about a second here)."""
+
 
 def check_max_order(value: object) -> int:
     """value as a max_order: an int from 1 to MAX_ORDER."""

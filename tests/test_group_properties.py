@@ -19,7 +19,7 @@ def fingerprint(group: FiniteGroup) -> tuple:
 
 
 def check_regular_representation(group: FiniteGroup) -> None:
-    rho = group.regular_representation().astype(np.int64)
+    rho = group.regular_matrices().astype(np.int64)
     table = group.cayley_table
     for g in range(group.order):
         for h in range(group.order):
