@@ -56,7 +56,7 @@ def _bench(args: argparse.Namespace) -> int:
     header = f"torch {torch.__version__}, {torch.get_num_threads()} threads"
     value = "time / size"
     if args.what == "groups":
-        rows = bench.bench_groups()
+        rows = bench.bench_groups() + bench.bench_representations()
     elif args.what == "equivariance":
         rows, value = bench.bench_equivariance(samples=args.samples), "worst element's relative error"
     elif args.three_d:

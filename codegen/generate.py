@@ -7,6 +7,7 @@ Each module is written atomically (a temporary file, then a rename), and only ov
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -32,8 +33,25 @@ class Generated:
 
 
 def spec_source(spec: str) -> str:
-    """How the header names a spec: the catalog path for catalog names, else the spec file's path."""
-    return f"grouptheory/catalog/{spec}.toml" if spec in catalog_names() else str(spec_path(spec))
+    """How the header names a spec: ``grouptheory/catalog/<name>.toml`` for the catalog's own files (by
+    name, or by any path that resolves to one), else the spec file's resolved absolute path, so that a
+    file elsewhere that happens to sit at a relative path like the catalog's is never taken for it.
+
+    >>> spec_source("c4")
+    'grouptheory/catalog/c4.toml'
+    """
+    if spec in catalog_names():
+        return f"grouptheory/catalog/{spec}.toml"
+    resolved = spec_path(spec).resolve()
+    for name in catalog_names():
+        if spec_path(name).resolve() == resolved:
+            return f"grouptheory/catalog/{name}.toml"
+    return str(resolved)
+
+
+def spec_digest(spec: str) -> str:
+    """The first 16 hex digits of the SHA-256 of the spec file's bytes (recorded in module headers)."""
+    return hashlib.sha256(spec_path(spec).read_bytes()).hexdigest()[:16]
 
 
 def generate_module(spec: str | Path, out: Path) -> Generated:
@@ -41,7 +59,7 @@ def generate_module(spec: str | Path, out: Path) -> Generated:
     spec = str(spec)
     group = load(spec)
     origin = spec_source(spec)
-    model = build_model(group, origin, spec_filters(spec))
+    model = build_model(group, origin, spec_filters(spec), spec_digest(spec))
     return Generated(out / f"{model.module_name}.py", origin, render(model))
 
 

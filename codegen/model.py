@@ -37,6 +37,7 @@ class ModuleModel:
     matrices: tuple[tuple[tuple[float, ...], ...], ...]
     permutations: tuple[SignedPermutation | None, ...]
     filters: str
+    spec_digest: str = ""
 
     def __post_init__(self) -> None:
         if not self.module_name.isidentifier() or self.module_name != self.module_name.lower():
@@ -64,7 +65,7 @@ class ModuleModel:
         return tuple(i for i, p in enumerate(self.permutations) if p is not None)
 
 
-def build_model(group: FiniteGroup, source: str, filters: str | None = None) -> ModuleModel:
+def build_model(group: FiniteGroup, source: str, filters: str | None = None, spec_digest: str = "") -> ModuleModel:
     """The module model of a group that acts on the plane or on 3-space.
 
     `filters` is the layers' default parametrisation; without one, "pixel" where every element maps
@@ -97,6 +98,7 @@ def build_model(group: FiniteGroup, source: str, filters: str | None = None) -> 
         matrices=tuple(tuple(tuple(_literal(x) for x in row) for row in m) for m in matrices),
         permutations=tuple(exact),
         filters=filters or ("pixel" if grid_exact else "continuous"),
+        spec_digest=spec_digest,
     )
 
 

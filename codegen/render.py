@@ -128,6 +128,8 @@ def render(model: ModuleModel) -> str:
     source_line = f"#   {python_literal(model.source)}"
     if len(source_line) > LINE_LENGTH:
         source_line += "  # noqa: E501"
+    if model.spec_digest:
+        source_line += f"\n#   (SHA-256 of the spec: {model.spec_digest}...)"
     context = {
         "model": model,
         "expansion_macros": "gathered.j2" if model.grid_exact else "interpolated.j2",

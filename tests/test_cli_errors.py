@@ -157,3 +157,12 @@ def test_a_relative_spec_checkpoint_evaluates_from_another_folder(tmp_path, monk
     monkeypatch.chdir(elsewhere)
     (tmp_path / "klein.toml").unlink()
     assert eval_run(tmp_path / "run" / "checkpoint.pt", None, None)["accuracy"] == results["accuracy"]
+
+
+def test_eval_compares_the_group_not_only_its_name(tmp_path, monkeypatch):
+    """A checkpoint of a user group named C4 (order 2) is not a C4 network: --group c4 refuses it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "fake.toml").write_text('name = "C4"\n[generators]\nr = [[-1, 0], [0, -1]]\n')
+    train_run("fake.toml", "digits", None, TINY, tmp_path / "run", quiet=True)
+    with pytest.raises(AppError, match="not the group of --group c4"):
+        eval_run(tmp_path / "run" / "checkpoint.pt", None, "c4")

@@ -97,6 +97,26 @@ def test_generate_never_replaces_a_catalog_module_with_a_user_spec(tmp_path, cap
     assert (DEFAULT_OUT / "c4.py").read_bytes() == before
 
 
+def test_a_spec_at_the_catalogs_relative_path_elsewhere_is_not_the_catalogs(tmp_path, capsys, monkeypatch):
+    """grouptheory/catalog/c4.toml under another folder declares its own group; the origin check compares
+    resolved paths, so it never replaces the catalog's c4 module (here a copy, in --out)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "c4.py").write_bytes((DEFAULT_OUT / "c4.py").read_bytes())
+    impostor = tmp_path / "elsewhere" / "grouptheory" / "catalog"
+    impostor.mkdir(parents=True)
+    (impostor / "c4.toml").write_text('name = "C4"\n[generators]\nr = [[-1, 0], [0, -1]]\n')
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert cli.main(["generate", "grouptheory/catalog/c4.toml", "--out", str(out)]) == 2
+    assert "was generated from grouptheory/catalog/c4.toml, not " in capsys.readouterr().err
+    assert (out / "c4.py").read_bytes() == (DEFAULT_OUT / "c4.py").read_bytes()
+
+
+def test_generated_headers_name_the_specs_digest():
+    lines = (DEFAULT_OUT / "c4.py").read_text().splitlines()[:3]
+    assert lines[1] == '#   "grouptheory/catalog/c4.toml"' and lines[2].startswith("#   (SHA-256 of the spec: ")
+
+
 def test_generate_never_replaces_a_file_it_did_not_write(tmp_path):
     (tmp_path / "c4.py").write_text("# my own module\n")
     assert cli.main(["generate", "c4", "--out", str(tmp_path)]) == 2

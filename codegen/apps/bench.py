@@ -306,6 +306,66 @@ def bench_groups() -> list[dict]:
     return rows
 
 
+def _gl2_permutations(prime: int, generators: dict[str, list[list[int]]]) -> dict[str, list[int]]:
+    """2x2 matrices over GF(prime) as permutations of the nonzero vectors."""
+    vectors = [(x, y) for x in range(prime) for y in range(prime) if (x, y) != (0, 0)]
+    return {
+        name: [vectors.index(((a * x + b * y) % prime, (c * x + d * y) % prime)) for x, y in vectors]
+        for name, ((a, b), (c, d)) in generators.items()
+    }
+
+
+def representation_cases() -> dict[str, Callable[[], object]]:
+    """Groups for `bench_representations`: the catalog's and the classic small non-solvable ones."""
+    from grouptheory import dihedral, from_permutations, from_presentation, load
+
+    return {
+        **{f"{name} (catalog)": functools.partial(load, name) for name in ("c8", "d16", "o", "oh", "i")},
+        "S5": lambda: from_permutations({"a": "(0 1 2 3 4)", "b": "(0 1)"}),
+        "PSL(2,7)": lambda: from_permutations({"a": "(0 1 2 3 4 5 6)", "b": "(1 2)(3 6)"}),
+        "SL(2,3)": lambda: from_presentation("< s, t | s^3 = t^3, s^3 = (s t)^2 >"),
+        "SL(2,5)": lambda: from_presentation("< s, t | s^3 = t^5, s^3 = (s t)^2 >"),
+        "GL(2,3)": lambda: from_permutations(_gl2_permutations(3, {"a": [[1, 1], [0, 1]], "b": [[0, 1], [1, 0]]})),
+        "GL(2,5), order 480": lambda: from_permutations(
+            _gl2_permutations(5, {"a": [[2, 0], [0, 1]], "b": [[4, 1], [4, 0]]})
+        ),
+        "D500, order 1000": lambda: dihedral(500),
+        "D499, order 998": lambda: dihedral(499),
+        "C1000": lambda: from_permutations({"a": [*range(1, 1000), 0]}),
+        "D4 x C125, order 1000": lambda: from_presentation(
+            "< r, s, c | r^4, s^2, (s r)^2, c^125, r c = c r, s c = c s >"
+        ),
+    }
+
+
+def bench_representations() -> list[dict]:
+    """Seconds for the exact character table, then for the unitary irreps and the real orthogonal ones
+    (groups up to order 480; the order-1000 cases measure tables only). Each group is built afresh."""
+    rows = []
+    for name, build in representation_cases().items():
+        group = build()
+        group.conjugacy_classes()
+        start = time.perf_counter()
+        table = group.character_table()  # type: ignore[attr-defined]
+        rows.append({"case": "character table", "candidate": name, "value": _seconds(start), "ratio": None})
+        if group.order > 500:  # type: ignore[attr-defined]
+            continue
+        start = time.perf_counter()
+        group.irreps()  # type: ignore[attr-defined]
+        value = f"{_seconds(start)} (degrees up to {max(table.degrees)})"
+        rows.append({"case": "unitary irreps", "candidate": name, "value": value, "ratio": None})
+        start = time.perf_counter()
+        group.irreps(real=True)  # type: ignore[attr-defined]
+        rows.append(
+            {"case": "real orthogonal irreps, after those", "candidate": name, "value": _seconds(start), "ratio": None}
+        )
+    return rows
+
+
+def _seconds(start: float) -> str:
+    return f"{time.perf_counter() - start:.3f} s"
+
+
 def format_rows(rows: list[dict], value: str = "time / size") -> str:
     """A markdown table of benchmark rows; `value` names the measured column."""
     lines = [f"| case | candidate | {value} | ratio to floor |", "| --- | --- | --- | --- |"]

@@ -198,11 +198,17 @@ def load_checkpoint(path: Path, expected_group: str | None = None) -> tuple[torc
             raise AppError(f"{path}: checkpoint key {key!r} is missing or malformed; train again to rebuild it")
     group = _checkpoint_group(checkpoint)
     if expected_group is not None:
-        expected = import_group_module(expected_group).GROUP_NAME
-        if expected != checkpoint["group"]:
+        expected = import_group_module(expected_group)
+        if expected.GROUP_NAME != checkpoint["group"]:
             raise AppError(
-                f"{path} holds a {checkpoint['group']} network, not {expected}; pass --group {checkpoint['spec']} "
-                "or a checkpoint trained for that group"
+                f"{path} holds a {checkpoint['group']} network, not {expected.GROUP_NAME}; pass --group "
+                f"{checkpoint['spec']} or a checkpoint trained for that group"
+            )
+        if (expected.CAYLEY_TABLE, expected.ELEMENTS) != (group.CAYLEY_TABLE, group.ELEMENTS):
+            raise AppError(
+                f"{path} holds a network for a group named {group.GROUP_NAME} (order {group.ORDER}) that is not the "
+                f"group of --group {expected_group} (order {expected.ORDER}): their tables or matrices differ; "
+                "pass the spec it was trained with"
             )
     if checkpoint["group"] != group.GROUP_NAME:
         raise AppError(f"{path} was trained for {checkpoint['group']} but its spec now declares {group.GROUP_NAME}")
