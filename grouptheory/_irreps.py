@@ -36,7 +36,7 @@ from ._representation import Monomial, Representation, check_matrix_entries
 
 if TYPE_CHECKING:
     from ._characters import CharacterTable
-    from ._group import FiniteGroup
+    from ._group import FiniteGroup, Subgroup
 
 _FRAME_SEARCH_STEPS = 20_000
 KINDS = {1: "real", 0: "complex", -1: "quaternionic"}
@@ -140,6 +140,8 @@ def _find_source(group: FiniteGroup, table: CharacterTable, character: int, real
     if best is None or best[0] > degree:
         for elements in _subgroup_family(group):
             index = n // len(elements)
+            if index < degree:
+                continue  # Ind_K lambda has degree [G:K], too small to contain chi
             if best is not None and index >= best[0]:
                 break
             found = _linear_of_multiplicity_one(group, table, character, elements, real)
@@ -199,10 +201,15 @@ def _is_cyclic(group: FiniteGroup, subgroup: tuple[int, ...]) -> bool:
     return int(group.element_orders[list(subgroup)].max()) == len(subgroup)
 
 
+@functools.lru_cache(maxsize=1024)
+def _subgroup_on(group: FiniteGroup, elements: tuple[int, ...]) -> Subgroup:
+    return group.subgroup(_generators(group, elements))
+
+
 def _linear_of_multiplicity_one(
     group: FiniteGroup, table: CharacterTable, character: int, elements: tuple[int, ...], real: bool
 ) -> np.ndarray | None:
-    sub = group.subgroup(_generators(group, elements))
+    sub = _subgroup_on(group, elements)
     sub_table = sub.group.character_table()
     embedding = np.array(sub.embedding)
     chi = table.float_values()[character, [table.class_of(x) for x in embedding]]
@@ -244,7 +251,7 @@ def _generators(group: FiniteGroup, elements: tuple[int, ...]) -> list[int]:
 
 # -- induction and projection ---------------------------------------------------------------------
 def _induce_and_project(group: FiniteGroup, table: CharacterTable, character: int, source: _Source) -> Representation:
-    n, degree, m = group.order, table.degrees[character], group.exponent
+    n, degree, exponent = group.order, table.degrees[character], group.exponent
     cayley, inverses = group.cayley_table, group.inverses
     subgroup = np.array(source.elements)
     coset_of = np.full(n, -1, dtype=np.int64)
@@ -256,10 +263,13 @@ def _induce_and_project(group: FiniteGroup, table: CharacterTable, character: in
     reps_array = np.array(reps)
     cosets = len(reps)
     check_matrix_entries(group, cosets)
+    # The smallest cyclotomic field holding chi's values and lambda's: Q(zeta_m), m dividing exp(G).
+    lambda_order = exponent // math.gcd(exponent, *(int(source.exponents[h]) for h in source.elements))
+    m = math.lcm(_value_conductor(table, character), lambda_order)
     moved = cayley[:, reps_array]  # g t_a
     images = coset_of[moved]
-    exponents = source.exponents[cayley[inverses[reps_array[images]], moved]] % m  # lambda(t_b^-1 g t_a)
-    induced = Monomial(images, exponents)
+    exponents = source.exponents[cayley[inverses[reps_array[images]], moved]] // (exponent // m)  # lambda(t_b^-1 g t_a)
+    induced = Monomial(images, exponents % m)
     if cosets == degree:
         return Representation(group, m, monomial=induced)
     field = exact_field(m)
@@ -268,26 +278,51 @@ def _induce_and_project(group: FiniteGroup, table: CharacterTable, character: in
     return _restricted(group, field, projection, induced, basis)
 
 
+def _value_conductor(table: CharacterTable, character: int) -> int:
+    """The smallest c (dividing exp(G)) with chi's values in Q(zeta_c): the Galois automorphisms
+    zeta -> zeta^t, t = 1 (mod c), fix chi, and they act on it as chi(g) -> chi(g^t)."""
+    exponent = table.group.exponent
+    row = table.modular_row(character)
+    units = [t for t in range(1, exponent + 1) if math.gcd(t, exponent) == 1]
+    moved = {t for t in units if not np.array_equal(row[list(table.power_map(t))], row)}
+    for c in sorted(sympy.divisors(exponent)):
+        if not any(t % c == 1 % c for t in moved):
+            return c
+    return exponent
+
+
 def _projection(
     group: FiniteGroup, table: CharacterTable, character: int, source: _Source, reps: np.ndarray, field: ExactField
 ) -> Exact:
     """P[b, a] = (chi(1)/|G|) sum_(h in K) conj(chi(t_b h t_a^-1)) lambda(h), exactly."""
     m, cayley, inverses = field.conductor, group.cayley_table, group.inverses
-    conjugate_values = np.zeros((len(table.classes), m), dtype=np.int64)
-    for k, order in enumerate(table.orders):
-        for power, count in enumerate(table.eigenvalue_multiplicities(character, k)):
-            conjugate_values[k, (-power * (m // order)) % m] += count
+    conjugate_values = _conjugate_values(table, character, field)  # (classes, m): coefficients of 1, z, ...
     class_of = np.array([table.class_of(g) for g in range(group.order)])
     cosets = len(reps)
     total = np.zeros((cosets, cosets, m), dtype=np.int64)
-    shifted = np.empty((m, m), dtype=np.int64)
+    step_unit = group.exponent // m
     for h in source.elements:
         classes = class_of[cayley[cayley[reps[:, None], h], inverses[reps][None, :]]]
-        step = int(source.exponents[h]) % m
-        shifted = np.roll(conjugate_values, step, axis=1)
-        total += shifted[classes]
+        step = (int(source.exponents[h]) // step_unit) % m
+        total += np.roll(conjugate_values, step, axis=1)[classes]
     exact = field.from_cyclic(total)
     return field.scale(exact, Fraction(table.degrees[character], group.order))
+
+
+def _conjugate_values(table: CharacterTable, character: int, field: ExactField) -> np.ndarray:
+    """conj(chi) on each class in Q(zeta_m) (chi's values lie there), as coefficients of z^0 .. z^(m-1)."""
+    exponent = table.group.exponent
+    full = exact_field(exponent)
+    cyclic = np.zeros((len(table.classes), exponent), dtype=np.int64)
+    for k, order in enumerate(table.orders):
+        for power, count in enumerate(table.eigenvalue_multiplicities(character, k)):
+            cyclic[k, (-power * (exponent // order)) % exponent] += count
+    values = _descend(full, field, full.from_cyclic(cyclic)) if field.conductor != exponent else full.from_cyclic(cyclic)
+    if values.denominator != 1:
+        raise GroupTheoryError("character values are algebraic integers; these are not (please report)")
+    out = np.zeros((len(table.classes), field.conductor), dtype=np.int64)
+    out[:, : field.degree] = values.numerators
+    return out
 
 
 def _basis(field: ExactField, projection: Exact, degree: int) -> list[int]:

@@ -199,7 +199,7 @@ def load_checkpoint(path: Path, expected_group: str | None = None) -> tuple[torc
     group = _checkpoint_group(checkpoint)
     if expected_group is not None:
         expected = import_group_module(expected_group)
-        if expected.GROUP_NAME != checkpoint["group"]:
+        if checkpoint["group"] != expected.GROUP_NAME:
             raise AppError(
                 f"{path} holds a {checkpoint['group']} network, not {expected.GROUP_NAME}; pass --group "
                 f"{checkpoint['spec']} or a checkpoint trained for that group"
