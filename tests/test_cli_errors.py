@@ -2,9 +2,12 @@
 
 import gzip
 import os
+import struct
 import subprocess
 import sys
 import tempfile
+import zipfile
+import zlib
 
 import numpy as np
 import pytest
@@ -166,3 +169,37 @@ def test_eval_compares_the_group_not_only_its_name(tmp_path, monkeypatch):
     train_run("fake.toml", "digits", None, TINY, tmp_path / "run", quiet=True)
     with pytest.raises(AppError, match="not the group of --group c4"):
         eval_run(tmp_path / "run" / "checkpoint.pt", None, "c4")
+
+
+def test_an_idx_decompression_bomb_stops_at_its_header(tmp_path):
+    """A valid header for 2 images, then 64 MiB of zeros (65 KB compressed): refused after reading the
+    2 images, not after inflating everything."""
+    path = tmp_path / "t10k-images-idx3-ubyte.gz"
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    with open(path, "wb") as handle:
+        handle.write(compressor.compress(struct.pack(">HBB3I", 0, 8, 3, 2, 28, 28)))
+        for _ in range(64):
+            handle.write(compressor.compress(bytes(2**20)))
+        handle.write(compressor.flush())
+    assert path.stat().st_size < 100_000
+    with pytest.raises(DataError, match="more data than its header declares"):
+        read_idx(path)
+
+
+def test_an_idx_header_promising_too_much_is_refused_before_reading(tmp_path):
+    path = tmp_path / "t10k-images-idx3-ubyte"
+    path.write_bytes(struct.pack(">HBB3I", 0, 8, 3, 2**20, 28, 28))
+    with pytest.raises(DataError, match="above the limit"):
+        read_idx(path)
+
+
+def test_a_checkpoint_zip_bomb_is_refused_before_loading(tmp_path, monkeypatch):
+    """An archive entry that inflates past the limit (here lowered to 1 MiB) is refused from the zip
+    directory alone."""
+    monkeypatch.setattr("codegen.apps.runs.MAX_CHECKPOINT_BYTES", 2**20)
+    path = tmp_path / "checkpoint.pt"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("archive/data.pkl", bytes(8 * 2**20))
+    assert path.stat().st_size < 100_000
+    with pytest.raises(AppError, match="inflates to 8,388,608 bytes, above the limit"):
+        load_checkpoint(path)

@@ -48,27 +48,54 @@ def load_digits(test_fraction: float = 0.3, seed: int = 0) -> tuple[Split, Split
     return Split(images[order[:cut]], labels[order[:cut]]), Split(images[order[cut:]], labels[order[cut:]])
 
 
+MAX_IDX_BYTES = 256 * 2**20
+"""Largest IDX body read (MNIST's 60,000 training images are 47 MB): a header promising more is refused
+before anything is read, and a stream is never inflated past what its header promises."""
+
+
 def read_idx(path: Path) -> np.ndarray:
-    """Read an IDX file (gzip-compressed or raw), validating its magic number, rank and size."""
+    """Read an IDX file (gzip-compressed or raw), validating its magic number, rank and size.
+
+    The file is streamed: its header says how many bytes follow, and no more than that (plus one, to
+    notice extra data) is ever decompressed, so a small file that inflates to gigabytes costs nothing.
+    """
     try:
-        raw = path.read_bytes()
-        data = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+        with open(path, "rb") as handle:
+            compressed = handle.read(2) == b"\x1f\x8b"
+        with gzip.open(path, "rb") if compressed else open(path, "rb") as stream:
+            return _read_idx_stream(path, stream)
     except (OSError, EOFError, zlib.error) as error:
         raise DataError(f"{path}: cannot read ({error}); download the file again") from None
-    if len(data) < 8:
-        raise DataError(f"{path}: truncated ({len(data)} bytes); download the file again")
-    zero, dtype, rank = struct.unpack(">HBB", data[:4])
+
+
+def _read_idx_stream(path: Path, stream) -> np.ndarray:
+    head = stream.read(4)
+    if len(head) < 4:
+        raise DataError(f"{path}: truncated ({len(head)} bytes); download the file again")
+    zero, dtype, rank = struct.unpack(">HBB", head)
     if zero != 0 or dtype != 0x08 or rank not in (1, 3):
         raise DataError(
-            f"{path}: not an MNIST IDX file (magic 0x{int.from_bytes(data[:4], 'big'):08x}); "
+            f"{path}: not an MNIST IDX file (magic 0x{int.from_bytes(head, 'big'):08x}); "
             "expected 0x00000801 (labels) or 0x00000803 (images)"
         )
-    shape = struct.unpack(f">{rank}I", data[4 : 4 + 4 * rank])
-    body = data[4 + 4 * rank :]
-    if len(body) != math.prod(shape):
+    dimensions = stream.read(4 * rank)
+    if len(dimensions) < 4 * rank:
+        raise DataError(f"{path}: truncated in its header; download the file again")
+    shape = struct.unpack(f">{rank}I", dimensions)
+    size = math.prod(shape)
+    if size > MAX_IDX_BYTES:
         raise DataError(
-            f"{path}: truncated: header says {shape} ({math.prod(shape)} bytes), found {len(body)}; "
-            "download the file again"
+            f"{path}: its header declares {shape} ({size:,} bytes), above the limit of {MAX_IDX_BYTES:,}; "
+            "this is not an MNIST file"
+        )
+    body = stream.read(size)
+    if len(body) != size:
+        raise DataError(
+            f"{path}: truncated: header says {shape} ({size} bytes), found {len(body)}; download the file again"
+        )
+    if stream.read(1):
+        raise DataError(
+            f"{path}: holds more data than its header declares ({shape}, {size} bytes); download the file again"
         )
     return np.frombuffer(body, dtype=np.uint8).reshape(shape)
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import torch
@@ -185,6 +186,7 @@ def load_checkpoint(path: Path, expected_group: str | None = None) -> tuple[torc
 
     A checkpoint of a spec file carries the spec's text, so it rebuilds from any folder.
     """
+    _check_archive_size(path)
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
@@ -220,6 +222,31 @@ def load_checkpoint(path: Path, expected_group: str | None = None) -> tuple[torc
         first_line = str(error).strip().splitlines()[0]
         raise AppError(f"{path}: the weights do not fit the network it describes ({first_line})") from None
     return model, checkpoint
+
+
+MAX_CHECKPOINT_BYTES = 512 * 2**20
+"""Largest checkpoint read, on disk or once inflated (a checkpoint is a zip archive)."""
+
+
+def _check_archive_size(path: Path) -> None:
+    """Refuse a checkpoint whose file, or the sum of its archive entries once inflated, exceeds
+    MAX_CHECKPOINT_BYTES, before torch reads any of it."""
+    try:
+        size = path.stat().st_size
+        entries = None
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                entries = sum(info.file_size for info in archive.infolist())
+    except FileNotFoundError:
+        return  # torch.load names the missing file below
+    except (OSError, zipfile.BadZipFile) as error:
+        raise AppError(f"{path} is not a readable gcnn checkpoint ({error}); pass a checkpoint.pt") from None
+    for what, value in (("is", size), ("inflates to", entries)):
+        if value is not None and value > MAX_CHECKPOINT_BYTES:
+            raise AppError(
+                f"{path} {what} {value:,} bytes, above the limit of {MAX_CHECKPOINT_BYTES:,} for a checkpoint; "
+                "it is not one gcnn train wrote"
+            )
 
 
 def _checkpoint_group(checkpoint: dict):
