@@ -49,6 +49,17 @@ def run(arguments: list[str]) -> int:
         (["bench", "layers", "--group", "nope"], "unknown group 'nope'"),
         (["bench", "equivariance", "--samples", "0"], "--samples: 0 is below 1"),
         (["show", "c5"], "unknown group 'c5'"),
+        ([*TRAIN, "--hidden-channels", "3000"], "above the limit of"),
+        ([*TRAIN, "--kernel-size", "99999"], "--kernel-size: 99999 is above the limit, 31"),
+        ([*TRAIN, "--group", "c8", "--kernel-size", "301"], "--kernel-size: 301 is above the limit, 31"),
+        ([*TRAIN, "--group", "c8", "--kernel-size", "3"], "continuous filters (the default for C8) need a kernel"),
+        ([*TRAIN, "--filters", "continuous", "--kernel-size", "3"], "need a kernel of at least 5"),
+        ([*TRAIN, "--seed", "18446744073709551616"], "--seed: 18446744073709551616 is above the largest seed"),
+        ([*TRAIN, "--task", "segmentation", "--canvases", "100000000"], "--canvases: 100000000 is above the limit"),
+        ([*TRAIN, "--task", "segmentation", "--canvas-size", "1048576"], "--canvas-size: 1048576 is above"),
+        ([*TRAIN, "--task", "segmentation", "--depth", "30"], "--depth: 30 is above the limit, 8"),
+        ([*TRAIN, "--task", "segmentation", "--canvases", "1000000"], "GiB (the data"),
+        ([*TRAIN, "--task", "segmentation", "--depth", "5", "--canvas-size", "48"], "multiple of 2^depth = 32"),
     ],
 )
 def test_one_line_and_exit_code_2(tmp_path, capsys, arguments, fragment):
@@ -126,6 +137,13 @@ def checkpoint(tmp_path_factory):
         (lambda c: c.update(config={"bogus": 1}), "do not fit"),
         (lambda c: c["state_dict"].popitem(), "do not fit"),
         (lambda c: c["config"].update(hidden_channels=5), "do not fit"),
+        (lambda c: c.update(data={}), "data.dataset is None"),
+        (lambda c: c["data"].update(train_size="abc"), "data.train_size is 'abc'"),
+        (lambda c: c["config"].update(seed=2**70), "config --seed: 1180591620717411303424 is above"),
+        (lambda c: c["config"].update(hidden_channels=3000), "above the limit of"),
+        (lambda c: c["config"].update(kernel_size=3.5), "--kernel-size: 3.5 is not an integer"),
+        (lambda c: c["config"].pop("depth"), "no 'depth'"),
+        (lambda c: c["state_dict"].update({"head.weight": torch.zeros(3)}), r"'head.weight' is \(3,\)"),
     ],
 )
 def test_damaged_checkpoints_are_named(tmp_path, checkpoint, damage, fragment):

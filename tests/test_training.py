@@ -14,9 +14,12 @@ import pytest
 import torch
 
 from codegen import cli
+from codegen.apps import AppError
 from codegen.apps.data import DataError, load_mnist, read_idx, rotate
-from codegen.apps.runs import check_image_size, eval_run, load_checkpoint, train_run
+from codegen.apps.budget import check_run
+from codegen.apps.runs import eval_run, load_checkpoint, train_run
 from codegen.apps.training import TrainConfig
+from codegen.loading import import_group_module
 
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 TINY = TrainConfig(epochs=1, batch_size=64, hidden_channels=4, num_layers=2, kernel_size=3)
@@ -78,8 +81,8 @@ def test_unknown_group_gets_one_clear_line(capsys):
 
 def test_too_small_images_are_refused():
     """Networks that would pool images below one pixel are refused before training."""
-    with pytest.raises(DataError, match="too small"):
-        check_image_size(8, TrainConfig(num_layers=9, downsample_every=2))
+    with pytest.raises(AppError, match="too small"):
+        check_run(TrainConfig(num_layers=9, downsample_every=2), "digits", import_group_module("c4"))
 
 
 def test_rotations_are_exact_for_quarter_turns_and_consistent_otherwise():

@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 import zipfile
+from dataclasses import fields
 from pathlib import Path
 
 import torch
@@ -23,6 +24,7 @@ from ..loading import import_group_module
 from . import segmentation
 from ._errors import AppError
 from .data import DataError, Split, fingerprint, load_digits, load_mnist
+from .budget import check_config, check_run
 from .outputs import check_output_folder, output_folder
 from .segmentation import Canvases
 from .training import TrainConfig, accuracy_by_angle, build_network, fit, parameter_count, rotation_accuracies
@@ -42,12 +44,6 @@ def task_data(train: Split, test: Split, config: TrainConfig) -> tuple[Split, Sp
     """What the task trains and tests on: the digits themselves, or canvases composed of them."""
     if config.task == "classification":
         return train, test
-    side = train.images.shape[-1]
-    if config.canvas_size % 2**config.depth or config.canvas_size < 2 * side:
-        raise DataError(
-            f"--canvas-size {config.canvas_size} must be a multiple of 2^depth = {2**config.depth} "
-            f"(--depth {config.depth}) and hold two {side}-pixel digits side by side"
-        )
     canvases = segmentation.compose(train, config.canvases, config.canvas_size, seed=config.seed + 1)
     test_canvases = segmentation.compose(test, max(1, config.canvases // 4), config.canvas_size, seed=config.seed + 2)
     return canvases.as_split(), test_canvases
@@ -62,18 +58,6 @@ def evaluate(model: torch.nn.Module, test: Split | Canvases, config: TrainConfig
         # Between the quarter turns is where groups finer than C4 differ; every 15 degrees up to 90.
         "accuracy_by_angle": accuracy_by_angle(model, test, range(0, 91, 15)),
     }
-
-
-def check_image_size(size: int, config: TrainConfig) -> None:
-    """Each 2x2 pooling halves the images; refuse a network that would shrink them below one pixel."""
-    if config.task == "segmentation":
-        return
-    pools = (config.num_layers - 1) // config.downsample_every if config.downsample_every else 0
-    if size < 2**pools:
-        raise DataError(
-            f"images of {size}x{size} pixels are too small for {pools} poolings (--num-layers {config.num_layers}, "
-            f"--downsample-every {config.downsample_every}); use fewer layers or a larger --downsample-every"
-        )
 
 
 def train_run(
@@ -99,9 +83,9 @@ def train_run(
                 f"group {group.GROUP_NAME} acts on {group.DIMENSION}-space and gcnn train trains on images: "
                 "choose a planar group such as c4 or d4"
             )
+        check_run(config, dataset, group)
         spec_text = None if group_spec in catalog_names() else spec_path(group_spec).read_text(encoding="utf-8")
         digits, held_out = load_dataset(dataset, data_dir, train_size, config.seed)
-        check_image_size(digits.images.shape[-1], config)
         train, test = task_data(digits, held_out, config)
         torch.manual_seed(config.seed)
         model = build_network(group, config).to(device)
@@ -214,14 +198,60 @@ def load_checkpoint(path: Path, expected_group: str | None = None) -> tuple[torc
             )
     if checkpoint["group"] != group.GROUP_NAME:
         raise AppError(f"{path} was trained for {checkpoint['group']} but its spec now declares {group.GROUP_NAME}")
+    config, data = _checked_fields(path, checkpoint)
     try:
-        config = TrainConfig(**checkpoint["config"])
-        model = build_network(group, config)
+        check_run(config, data["dataset"], group)
+    except AppError as error:
+        raise AppError(f"{path}: {error}") from None
+    model = build_network(group, config)
+    _check_weights(path, model, checkpoint["state_dict"])
+    try:
         model.load_state_dict(checkpoint["state_dict"], strict=True)
     except (TypeError, ValueError, RuntimeError) as error:
         first_line = str(error).strip().splitlines()[0]
         raise AppError(f"{path}: the weights do not fit the network it describes ({first_line})") from None
-    return model, checkpoint
+    return model, {**checkpoint, "config": config.to_dict(), "data": data}
+
+
+def _checked_fields(path: Path, checkpoint: dict) -> tuple[TrainConfig, dict]:
+    """The checkpoint's config and data record, every field validated (types and ranges) before use."""
+    raw, data = checkpoint["config"], checkpoint["data"]
+    known = {field.name for field in fields(TrainConfig)}
+    unknown = sorted(set(raw) - known)
+    missing = sorted(known - set(raw))
+    if unknown or missing:
+        which = f"unknown key {unknown[0]!r}" if unknown else f"no {missing[0]!r}"
+        raise AppError(f"{path}: its config has {which}; the weights do not fit the network it describes")
+    try:
+        config = check_config(TrainConfig(**raw))
+    except AppError as error:
+        raise AppError(f"{path}: config {error}") from None
+    if data.get("dataset") not in ("mnist", "digits"):
+        raise AppError(f"{path}: data.dataset is {data.get('dataset')!r}, not 'mnist' or 'digits'")
+    train_size = data.get("train_size")
+    if isinstance(train_size, bool) or not isinstance(train_size, int) or not 0 < train_size < 10_000_000:
+        raise AppError(f"{path}: data.train_size is {train_size!r}, not a positive number of images")
+    fingerprint_ = data.get("test_fingerprint")
+    if not isinstance(fingerprint_, str) or len(fingerprint_) != 16:
+        raise AppError(f"{path}: data.test_fingerprint is {fingerprint_!r}, not a 16-digit digest")
+    return config, data
+
+
+def _check_weights(path: Path, model: torch.nn.Module, state_dict: dict) -> None:
+    """Every tensor of the checkpoint has the name and shape of the network's, before any is copied."""
+    expected = model.state_dict()
+    for name, tensor in state_dict.items():
+        if name not in expected:
+            raise AppError(f"{path}: the weights do not fit the network it describes (unexpected {name!r})")
+        if not isinstance(tensor, torch.Tensor) or tuple(tensor.shape) != tuple(expected[name].shape):
+            shape = tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__
+            raise AppError(
+                f"{path}: the weights do not fit the network it describes ({name!r} is {shape}, the network's "
+                f"{tuple(expected[name].shape)})"
+            )
+    absent = sorted(set(expected) - set(state_dict))
+    if absent:
+        raise AppError(f"{path}: the weights do not fit the network it describes (no {absent[0]!r})")
 
 
 MAX_CHECKPOINT_BYTES = 512 * 2**20
@@ -261,7 +291,7 @@ def _checkpoint_group(checkpoint: dict):
 def eval_run(path: Path, data_dir: str | None, expected_group: str | None) -> dict:
     """Re-evaluate a checkpoint on exactly the test digits it was held out from; refuse other data."""
     model, checkpoint = load_checkpoint(path, expected_group)
-    config = TrainConfig(**checkpoint["config"])
+    config = TrainConfig(**checkpoint["config"])  # validated by load_checkpoint
     data = checkpoint["data"]
     digits, held_out = load_dataset(data["dataset"], data_dir, data["train_size"], config.seed)
     if fingerprint(held_out) != data["test_fingerprint"]:
