@@ -15,8 +15,8 @@ import torch
 
 from codegen import cli
 from codegen.apps import AppError
-from codegen.apps.data import DataError, load_mnist, read_idx, rotate
 from codegen.apps.budget import check_run
+from codegen.apps.data import DataError, load_mnist, read_idx, rotate
 from codegen.apps.runs import eval_run, load_checkpoint, train_run
 from codegen.apps.training import TrainConfig
 from codegen.loading import import_group_module

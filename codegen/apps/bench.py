@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 import torch
 import torch.nn.functional as F
 
+from grouptheory import FiniteGroup
+
 from ..loading import import_group_module
 
 
@@ -315,7 +317,7 @@ def _gl2_permutations(prime: int, generators: dict[str, list[list[int]]]) -> dic
     }
 
 
-def representation_cases() -> dict[str, Callable[[], object]]:
+def representation_cases() -> dict[str, Callable[[], FiniteGroup]]:
     """Groups for `bench_representations`: the catalog's and the classic small non-solvable ones."""
     from grouptheory import dihedral, from_permutations, from_presentation, load
 
@@ -346,16 +348,16 @@ def bench_representations() -> list[dict]:
         group = build()
         group.conjugacy_classes()
         start = time.perf_counter()
-        table = group.character_table()  # type: ignore[attr-defined]
+        table = group.character_table()
         rows.append({"case": "character table", "candidate": name, "value": _seconds(start), "ratio": None})
-        if group.order > 500:  # type: ignore[attr-defined]
+        if group.order > 500:
             continue
         start = time.perf_counter()
-        group.irreps()  # type: ignore[attr-defined]
+        group.irreps()
         value = f"{_seconds(start)} (degrees up to {max(table.degrees)})"
         rows.append({"case": "unitary irreps", "candidate": name, "value": value, "ratio": None})
         start = time.perf_counter()
-        group.irreps(real=True)  # type: ignore[attr-defined]
+        group.irreps(real=True)
         rows.append(
             {"case": "real orthogonal irreps, after those", "candidate": name, "value": _seconds(start), "ratio": None}
         )

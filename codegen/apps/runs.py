@@ -23,8 +23,8 @@ from grouptheory import catalog_names, spec_path
 from ..loading import import_group_module
 from . import segmentation
 from ._errors import AppError
-from .data import DataError, Split, fingerprint, load_digits, load_mnist
 from .budget import check_config, check_run
+from .data import DataError, Split, fingerprint, load_digits, load_mnist
 from .outputs import check_output_folder, output_folder
 from .segmentation import Canvases
 from .training import TrainConfig, accuracy_by_angle, build_network, fit, parameter_count, rotation_accuracies
