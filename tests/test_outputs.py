@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -160,3 +161,101 @@ def test_staging_leaves_nothing_after_success(tmp_path):
         (work / "x").write_text("")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
     assert (tmp_path / "run").stat().st_mtime >= started - 1
+
+
+def _train_tiny(out) -> int:
+    return cli.main(
+        [
+            "train",
+            "--dataset",
+            "digits",
+            "--epochs",
+            "1",
+            "--hidden-channels",
+            "2",
+            "--num-layers",
+            "1",
+            "--kernel-size",
+            "3",
+            "--quiet",
+            "--out",
+            str(out),
+        ]
+    )
+
+
+def test_glob_characters_in_out_are_plain_names(tmp_path):
+    """--out runs/x** is a folder named x**; --out runs/a* touches no staging folder of runs/ab."""
+    neighbour = tmp_path / ".ab.gcnn-staging-keep"
+    neighbour.mkdir()
+    assert _train_tiny(tmp_path / "x**") == 0
+    assert (tmp_path / "x**" / "checkpoint.pt").is_file()
+    with output_folder(tmp_path / "a*") as work:
+        (work / "a.txt").write_text("1")
+    assert neighbour.is_dir()
+
+
+def test_a_live_runs_staging_folder_is_left_alone(tmp_path):
+    """A staging folder whose lock a live run holds is not stale, even for the same --out."""
+    out = tmp_path / "run"
+    script = (
+        "import time\n"
+        "from pathlib import Path\n"
+        "from codegen.apps.outputs import output_folder\n"
+        f"with output_folder(Path({str(out)!r})) as work:\n"
+        "    print(work, flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as child:
+        live = child.stdout.readline().strip()
+        with output_folder(out) as work:
+            (work / "a.txt").write_text("mine")
+        assert os.path.isdir(live)
+        child.kill()
+    assert (out / "a.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("where", ["/proc/gcnn-x", "under-a-file"])
+def test_an_unwritable_out_fails_before_training(tmp_path, capsys, where):
+    if where == "under-a-file":
+        (tmp_path / "file").write_text("x")
+        where = str(tmp_path / "file" / "run")
+    start = time.perf_counter()
+    assert _train_tiny(where) == 2
+    assert time.perf_counter() - start < 5
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("dangling", [True, False])
+def test_a_symlinked_out_is_refused_and_left_alone(tmp_path, capsys, dangling):
+    target = tmp_path / "target"
+    if not dangling:
+        target.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    assert _train_tiny(link) == 2
+    assert "symbolic link" in capsys.readouterr().err
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["link", *([] if dangling else ["target"])])
+
+
+@pytest.mark.parametrize("folder", ["/usr", "/"])
+def test_a_system_folder_is_refused_at_once(folder, capsys):
+    start = time.perf_counter()
+    with pytest.raises(AppError, match="which gcnn did not write"):
+        check_output_folder(Path(folder))
+    assert time.perf_counter() - start < 0.5
+
+
+@pytest.mark.parametrize("addition", ["empty folder", "link to a file", "link to a folder"])
+def test_anything_added_inside_an_earlier_output_is_kept(tmp_path, addition):
+    out = tmp_path / "run"
+    with output_folder(out) as work:
+        (work / "a.txt").write_text("1")
+    if addition == "empty folder":
+        (out / "mine").mkdir()
+    else:
+        (out / "mine").symlink_to(tmp_path if addition == "link to a folder" else out / "a.txt")
+    with pytest.raises(AppError, match="mine"), output_folder(out) as work:
+        pass
+    assert os.path.lexists(out / "mine")

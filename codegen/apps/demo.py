@@ -14,7 +14,7 @@ from ..equivariance import equivariance_error
 from ..loading import import_group_module
 from . import figures
 from .data import load_digits
-from .outputs import check_output_folder, output_folder
+from .outputs import output_folder
 from .training import TrainConfig, accuracy_by_angle, build_network, fit, parameter_count, rotation_accuracies
 
 # Hidden channels chosen so the networks have about the same number of parameters: a group convolution
@@ -92,25 +92,24 @@ def run_demo_3d(out: Path, epochs: int = 150, quiet: bool = False, seed: int = 0
     """3D Tetris: O and Oh G-CNNs against a plain 3D CNN of about the same size; writes results_3d.*."""
     from . import tetris
 
-    check_output_folder(out)
     say = (lambda *args: None) if quiet else print
-    say("== 3D Tetris: eight polycubes, trained in one orientation, tested under random cube rotations")
-    groups = {spec: import_group_module(spec) for spec in ("trivial3d", "o", "oh")}
-    models = {"plain 3D CNN": (groups["trivial3d"], 20), "O G-CNN": (groups["o"], 4), "Oh G-CNN": (groups["oh"], 3)}
-    rows = tetris.run(models, groups["o"], epochs=epochs, quiet=quiet, seed=seed)
-    lines = [
-        "| model | group | parameters | train accuracy | rotated test accuracy | training seconds |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
-    ]
-    for row in rows:
-        lines.append(
-            f"| {row['model']} | {row['group']} | {row['parameters']:,} | {row['train accuracy']:.3f} | "
-            f"{row['rotated test accuracy']:.3f} | {row['seconds']:.1f} |"
-        )
-    table = "\n".join(lines)
-    say(table)
-    say("(Oh also contains reflections, so it cannot tell the two chiral shapes apart.)")
     with output_folder(out) as work:
+        say("== 3D Tetris: eight polycubes, trained in one orientation, tested under random cube rotations")
+        groups = {spec: import_group_module(spec) for spec in ("trivial3d", "o", "oh")}
+        models = {"plain 3D CNN": (groups["trivial3d"], 20), "O G-CNN": (groups["o"], 4), "Oh G-CNN": (groups["oh"], 3)}
+        rows = tetris.run(models, groups["o"], epochs=epochs, quiet=quiet, seed=seed)
+        lines = [
+            "| model | group | parameters | train accuracy | rotated test accuracy | training seconds |",
+            "| --- | --- | ---: | ---: | ---: | ---: |",
+        ]
+        for row in rows:
+            lines.append(
+                f"| {row['model']} | {row['group']} | {row['parameters']:,} | {row['train accuracy']:.3f} | "
+                f"{row['rotated test accuracy']:.3f} | {row['seconds']:.1f} |"
+            )
+        table = "\n".join(lines)
+        say(table)
+        say("(Oh also contains reflections, so it cannot tell the two chiral shapes apart.)")
         (work / "results_3d.md").write_text(table + "\n")
         (work / "results_3d.json").write_text(json.dumps({"epochs": epochs, "models": rows}, indent=2))
     say(f"\nwrote results_3d.md, results_3d.json to {out}/")

@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 import zipfile
+from contextlib import ExitStack
 from dataclasses import fields
 from pathlib import Path
 
@@ -85,34 +86,37 @@ def train_run(
             )
         check_run(config, dataset, group)
         spec_text = None if group_spec in catalog_names() else spec_path(group_spec).read_text(encoding="utf-8")
-        digits, held_out = load_dataset(dataset, data_dir, train_size, config.seed)
-        train, test = task_data(digits, held_out, config)
-        torch.manual_seed(config.seed)
-        model = build_network(group, config).to(device)
-        wrapped = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
-        seconds = fit(wrapped, train, config, progress=not quiet, label=group.GROUP_NAME)
-        in_sync = _ranks_hold_identical_weights(model) if distributed else True
-        # Release DDP's reducer (and the gloo work it holds) now, not during interpreter shutdown,
-        # where freeing it can abort the process.
-        del wrapped
-        gc.collect()
-        results = {}
-        if rank == 0:
-            results = {
-                "group": group.GROUP_NAME,
-                "spec": group_spec,
-                "dataset": dataset,
-                "parameters": parameter_count(model),
-                "epochs": config.epochs,
-                "seconds_per_epoch": sum(seconds) / len(seconds),
-                "processes": dist.get_world_size() if distributed else 1,
-                "ranks_in_sync": in_sync,
-                **evaluate(model, test, config),
-            }
-            data = {"dataset": dataset, "train_size": train_size, "test_fingerprint": fingerprint(held_out)}
-            _save(out, model, group, {"spec": group_spec, "spec_text": spec_text}, data, config, results)
-            if not quiet:
-                print(json.dumps(results, indent=2))
+        with ExitStack() as stack:
+            # The output folder is made (staged) now, so a place that cannot take it fails before training.
+            work = stack.enter_context(output_folder(out)) if rank == 0 else None
+            digits, held_out = load_dataset(dataset, data_dir, train_size, config.seed)
+            train, test = task_data(digits, held_out, config)
+            torch.manual_seed(config.seed)
+            model = build_network(group, config).to(device)
+            wrapped = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
+            seconds = fit(wrapped, train, config, progress=not quiet, label=group.GROUP_NAME)
+            in_sync = _ranks_hold_identical_weights(model) if distributed else True
+            # Release DDP's reducer (and the gloo work it holds) now, not during interpreter shutdown,
+            # where freeing it can abort the process.
+            del wrapped
+            gc.collect()
+            results = {}
+            if work is not None:
+                results = {
+                    "group": group.GROUP_NAME,
+                    "spec": group_spec,
+                    "dataset": dataset,
+                    "parameters": parameter_count(model),
+                    "epochs": config.epochs,
+                    "seconds_per_epoch": sum(seconds) / len(seconds),
+                    "processes": dist.get_world_size() if distributed else 1,
+                    "ranks_in_sync": in_sync,
+                    **evaluate(model, test, config),
+                }
+                data = {"dataset": dataset, "train_size": train_size, "test_fingerprint": fingerprint(held_out)}
+                _save(work, model, group, {"spec": group_spec, "spec_text": spec_text}, data, config, results)
+        if rank == 0 and not quiet:
+            print(json.dumps(results, indent=2))
         if distributed:
             dist.barrier()  # gloo aborts a process that leaves while its peers still run
         return results
@@ -140,19 +144,18 @@ def _ranks_hold_identical_weights(model: torch.nn.Module) -> bool:
     return len(set(digests)) == 1
 
 
-def _save(out: Path, model, group, spec: dict, data: dict, config: TrainConfig, results: dict) -> None:
-    """Write checkpoint and results to `out` all at once."""
-    with output_folder(out) as work:
-        checkpoint = {
-            "format": CHECKPOINT_FORMAT,
-            "group": group.GROUP_NAME,
-            **spec,
-            "data": data,
-            "config": config.to_dict(),
-            "state_dict": model.state_dict(),
-        }
-        torch.save(checkpoint, work / "checkpoint.pt")
-        (work / "results.json").write_text(json.dumps(results, indent=2))
+def _save(work: Path, model, group, spec: dict, data: dict, config: TrainConfig, results: dict) -> None:
+    """Write checkpoint and results into the staging folder (it becomes --out when the run ends well)."""
+    checkpoint = {
+        "format": CHECKPOINT_FORMAT,
+        "group": group.GROUP_NAME,
+        **spec,
+        "data": data,
+        "config": config.to_dict(),
+        "state_dict": model.state_dict(),
+    }
+    torch.save(checkpoint, work / "checkpoint.pt")
+    (work / "results.json").write_text(json.dumps(results, indent=2))
 
 
 _CHECKPOINT_KEYS: dict[str, type | tuple[type, ...]] = {
