@@ -272,6 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     except (GroupTheoryError, CodegenError, AppError) as error:
         print(f"gcnn: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C: the run's staging folder is already gone (outputs unwind like SIGTERM); no traceback.
+        print("gcnn: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader went away (gcnn show c4 | head): stop quietly, as other command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

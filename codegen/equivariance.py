@@ -55,6 +55,8 @@ def equivariance_error(
     True
     """
     group = _group_of(layer, group)
+    if x.numel() == 0:
+        raise ValueError(f"equivariance_error needs a non-empty input; got shape {tuple(x.shape)}")
     act_in = _action(group, input_kind or str(layer.input_kind))
     act_out = _action(group, output_kind or str(layer.output_kind))
     probe = copy.deepcopy(layer).to(dtype=x.dtype, device=x.device)
@@ -127,6 +129,10 @@ def centre_error(
     >>> max(errors.values()) < 1e-12
     True
     """
+    if size % 2 == 0 or size < 1:
+        raise ValueError(
+            f"centre_error compares outputs at the centre pixel, which needs an odd size; got {size} (try {size + 1})"
+        )
     generator = torch.Generator().manual_seed(seed)
     matrices = torch.tensor(group.MATRICES, dtype=torch.float64)
     dimension = group.DIMENSION

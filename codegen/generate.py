@@ -118,6 +118,9 @@ def _check_target(module: Generated) -> None:
     path = module.path
     if path.parent.exists() and not path.parent.is_dir():
         raise CodegenError(f"--out {path.parent} is a file, not a folder; choose a folder")
+    package = path.parent / "__init__.py"
+    if package.is_symlink() or (package.exists() and not package.is_file()):
+        raise CodegenError(f"{package} is a link or not a file; gcnn neither follows nor replaces it: move it away")
     if not path.exists() and not path.is_symlink():
         return
     origin = origin_of(path) if path.is_file() and not path.is_symlink() else None

@@ -82,6 +82,15 @@ def build_model(group: FiniteGroup, source: str, filters: str | None = None, spe
             f"group {group.name} has no action on space: G-CNN layers need matrices "
             "(declare [generators] as matrices, or give the presentation an [action])"
         )
+    if not group.is_orthogonal:
+        name = group.non_orthogonal_generators[0]
+        matrix = group.matrix(group.generators[group.generator_names.index(name)]).tolist()
+        raise CodegenError(
+            f"group {group.name}: its matrix {name} = {matrix} is not orthogonal (M^T M != I), so it does not "
+            "preserve distances, and the layers turn images and filters by rotating Cartesian coordinates; declare "
+            "the action in Cartesian coordinates (a turn by 2*pi/3 is [[cos(2*pi/3), -sin(2*pi/3)], "
+            "[sin(2*pi/3), cos(2*pi/3)]])"
+        )
     matrices = group.float_matrices()
     exact = [_signed_permutation(matrices[group.inverses[g]]) for g in range(group.order)]
     grid_exact = all(p is not None for p in exact)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import operator
 import warnings
 
 import torch
@@ -96,9 +97,15 @@ _FLIPS = ((), (0,), (0, 1), (1,))
 # fmt: on
 
 
-def _check_element(g: int) -> None:
-    if not isinstance(g, int) or not 0 <= g < ORDER:
+def _element(g: int) -> int:
+    """g as an element index: an int, or an integer numpy scalar or 0-dimensional tensor."""
+    try:
+        index = operator.index(g)
+    except TypeError:
+        index = -1
+    if isinstance(g, bool) or (isinstance(g, torch.Tensor) and g.dim()) or not 0 <= index < ORDER:
         raise ValueError(f"{GROUP_NAME} has elements 0..{ORDER - 1}; got {g!r}")
+    return index
 
 
 def act_on_image(x: torch.Tensor, g: int) -> torch.Tensor:
@@ -110,7 +117,7 @@ def act_on_image(x: torch.Tensor, g: int) -> torch.Tensor:
     >>> torch.equal(act_on_image(act_on_image(x, 1), INVERSES[1]), x)
     True
     """
-    _check_element(g)
+    g = _element(g)
     if x.dim() < DIMENSION:
         raise ValueError(
             f"act_on_image needs a tensor with at least {DIMENSION} dimensions (H, W); got shape {tuple(x.shape)}"
@@ -130,7 +137,7 @@ def act_on_features(y: torch.Tensor, g: int) -> torch.Tensor:
     >>> torch.equal(act_on_features(act_on_features(y, 1), INVERSES[1]), y)
     True
     """
-    _check_element(g)
+    g = _element(g)
     if y.dim() != DIMENSION + 3 or y.shape[2] != ORDER:
         raise ValueError(f"act_on_features expects (B, C, {ORDER}, H, W); got shape {tuple(y.shape)}")
     permutation = torch.tensor(CAYLEY_TABLE[INVERSES[g]], device=y.device)
@@ -304,6 +311,11 @@ class _FilterExpandingConv(nn.Module):
         self.max_frequency = max_frequency
         if not isinstance(edge_ring, bool):
             raise ValueError(f"{name}: edge_ring must be True or False; got {edge_ring!r}")
+        if self.filters == "pixel" and (max_frequency is not None or not edge_ring):
+            raise ValueError(
+                f"{name}: max_frequency and edge_ring shape continuous filters; with filters='pixel' they would "
+                "be ignored: pass filters='continuous', or leave them out"
+            )
         self.edge_ring = edge_ring
         self.in_channels = _check_int(f"{name}: in_channels", in_channels, 1)
         self.out_channels = _check_int(f"{name}: out_channels", out_channels, 1)
@@ -393,6 +405,7 @@ class _FilterExpandingConv(nn.Module):
             or cache[0].dtype != weight.dtype
             or cache[0].device != weight.device
             or not torch.equal(cache[0], weight)
+            or (bias is None) != (cache[1] is None)
             or (bias is not None and not torch.equal(cache[1], bias))
         ):
             cache = (weight.detach().clone(), None if bias is None else bias.detach().clone())
@@ -449,6 +462,16 @@ class _FilterExpandingConv(nn.Module):
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_cache": None}
+
+    def _apply(self, fn, recurse: bool = True):  # type: ignore[no-untyped-def]
+        """Conversions reach a 5-D filter bank (C_out, C_in, |G|, k, k) as a 4-D view: ``.to(memory_format=
+        torch.channels_last)`` converts every 4-D and 5-D tensor and has no 5-D layout, and the bank is not
+        an image anyway."""
+
+        def convert(t: torch.Tensor) -> torch.Tensor:
+            return fn(t.flatten(2, 3)).reshape(t.shape) if t.dim() == 5 else fn(t)
+
+        return super()._apply(convert, recurse)
 
     def extra_repr(self) -> str:
         return (
@@ -872,7 +895,11 @@ class GroupEquivariantUNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         multiple = 2**self.depth
-        if x.dim() != DIMENSION + 2 or any(size % multiple for size in x.shape[2:]):
+        if x.dim() != DIMENSION + 2:
+            raise ValueError(
+                f"GroupEquivariantUNet expects a {DIMENSION + 2}-D input (B, C, H, W); got shape {tuple(x.shape)}"
+            )
+        if any(size % multiple for size in x.shape[2:]):
             good = "x".join(str(-(-size // multiple) * multiple) for size in x.shape[2:])
             raise ValueError(
                 f"GroupEquivariantUNet of depth {self.depth} needs (B, C, H, W) with sizes that are multiples of "

@@ -290,6 +290,28 @@ class FiniteGroup:
             raise GroupTheoryError(f"group {self.name} acts by complex matrices, not on real space")
         return values.real.reshape(self.order, self.dimension, self.dimension)
 
+    @property
+    def is_orthogonal(self) -> bool:
+        """Whether the declared matrices are orthogonal (unitary, for complex entries): M^* M = I exactly.
+
+        >>> from grouptheory import from_matrices
+        >>> from_matrices({"r": [[0, -1], [1, -1]]}).is_orthogonal  # 120 degrees on a hexagonal lattice
+        False
+        """
+        return not self.non_orthogonal_generators
+
+    @cached_property
+    def non_orthogonal_generators(self) -> tuple[str, ...]:
+        """The generators whose matrices are not orthogonal, checked exactly (then no other element is)."""
+        action = self._require_action()
+        field, d = action.field, action.dimension
+        failing = []
+        for name, matrix in zip(self.generator_names, action.matrices, strict=True):
+            adjoint = tuple(field.conjugate(matrix[j * d + i], -1) for i in range(d) for j in range(d))
+            if matmul(field, d, adjoint, matrix) != identity_matrix(d):
+                failing.append(name)
+        return tuple(failing)
+
     @cached_property
     def is_grid_exact(self) -> bool:
         """True when every element maps the integer lattice to itself by a signed permutation."""

@@ -169,20 +169,53 @@ def _cyclic(group: FiniteGroup, g: int) -> list[int]:
 @functools.lru_cache(maxsize=32)
 def _subgroup_family(group: FiniteGroup) -> tuple[tuple[int, ...], ...]:
     """Proper non-cyclic subgroups worth trying, largest first: centralisers and normalisers of cyclic
-    subgroups, and the normalisers of those."""
+    subgroups, maximal abelian subgroups (whose characters induce the irreps of extraspecial groups),
+    and the normalisers of all of these."""
     table, n = group.cayley_table, group.order
     found: set[tuple[int, ...]] = set()
     first_round = []
     for members in group.conjugacy_classes():
         g = members[0]
         cyclic = tuple(sorted(_cyclic(group, g)))
-        for subgroup in (_centraliser(table, g), _normaliser(group, cyclic)):
-            first_round.append(subgroup)
+        first_round += [_centraliser(table, g), _normaliser(group, cyclic)]
+        first_round += [_maximal_abelian(group, g, largest) for largest in (True, False)]
     for subgroup in first_round:
         for candidate in (subgroup, _normaliser(group, subgroup)):
             if len(candidate) < n and not _is_cyclic(group, candidate):
                 found.add(candidate)
     return tuple(sorted(found, key=lambda s: (-len(s), s)))
+
+
+def _maximal_abelian(group: FiniteGroup, g: int, largest: bool) -> tuple[int, ...]:
+    """An abelian subgroup containing g that no element outside it centralises: grown from <g> by adding,
+    one at a time, the element of largest (or smallest: elementary abelian subgroups, whose characters
+    are real) order among those that commute with everything so far."""
+    table = group.cayley_table
+    members = set(_cyclic(group, g))
+    while True:
+        listed = np.array(sorted(members))
+        commuting = np.flatnonzero((table[:, listed] == table[listed, :].T).all(axis=1))
+        outside = [int(x) for x in commuting if int(x) not in members]
+        if not outside:
+            return tuple(sorted(members))
+        sign = 1 if largest else -1
+        x = max(outside, key=lambda e: (sign * int(group.element_orders[e]), -e))
+        members = set(_closure(group, [*listed.tolist(), x]))
+
+
+def _closure(group: FiniteGroup, generators: list[int]) -> list[int]:
+    table = group.cayley_table
+    closure, frontier = {0}, [0]
+    while frontier:
+        new = []
+        for y in frontier:
+            for s in generators:
+                z = int(table[y, s])
+                if z not in closure:
+                    closure.add(z)
+                    new.append(z)
+        frontier = new
+    return sorted(closure)
 
 
 def _centraliser(table: np.ndarray, g: int) -> tuple[int, ...]:
@@ -317,7 +350,9 @@ def _conjugate_values(table: CharacterTable, character: int, field: ExactField) 
     for k, order in enumerate(table.orders):
         for power, count in enumerate(table.eigenvalue_multiplicities(character, k)):
             cyclic[k, (-power * (exponent // order)) % exponent] += count
-    values = _descend(full, field, full.from_cyclic(cyclic)) if field.conductor != exponent else full.from_cyclic(cyclic)
+    values = (
+        _descend(full, field, full.from_cyclic(cyclic)) if field.conductor != exponent else full.from_cyclic(cyclic)
+    )
     if values.denominator != 1:
         raise GroupTheoryError("character values are algebraic integers; these are not (please report)")
     out = np.zeros((len(table.classes), field.conductor), dtype=np.int64)

@@ -221,3 +221,33 @@ def test_a_checkpoint_zip_bomb_is_refused_before_loading(tmp_path, monkeypatch):
     assert path.stat().st_size < 100_000
     with pytest.raises(AppError, match="inflates to 8,388,608 bytes, above the limit"):
         load_checkpoint(path)
+
+
+def test_a_non_orthogonal_action_is_refused_with_the_reason(tmp_path, capsys):
+    """An integer matrix of order 3 (120 degrees on a hexagonal lattice, axial coordinates) is not a
+    rotation of Cartesian coordinates: generating layers for it is refused, not silently wrong."""
+    spec = tmp_path / "hex.toml"
+    spec.write_text('name = "Hex"\n[generators]\nr = [[0, -1], [1, -1]]\n')
+    assert run(["generate", str(spec), "--out", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert "is not orthogonal" in error and "Cartesian" in error and len(error.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_during_train_is_one_line():
+    script = (
+        "import signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "from codegen.cli import main\n"
+        "sys.exit(main(['train', '--dataset', 'digits', '--epochs', '500', '--out', sys.argv[1]]))\n"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        child = subprocess.Popen(
+            [sys.executable, "-c", script, os.path.join(folder, "run")], stderr=subprocess.PIPE, text=True
+        )
+        first = child.stderr.readline()  # the first epoch's line: training has begun
+        child.send_signal(2)
+        _, rest = child.communicate(timeout=60)
+        assert child.returncode == 130 and "epoch 1/500" in first
+        assert rest.strip().splitlines()[-1] == "gcnn: interrupted" and "Traceback" not in rest
+        assert os.listdir(folder) == []

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from codegen.equivariance import centre_error
+from codegen.equivariance import centre_error, equivariance_error
 from generated import c4, c6, c8, c12, c16, d6, d8, d16, i
 from grouptheory import GroupTheoryError, load
 
@@ -104,3 +104,13 @@ def test_the_new_catalog_groups():
     assert orders == {"c6": 6, "d6": 12, "c12": 12, "c16": 16, "d16": 32, "i": 60}
     assert len(i.EXACT_ELEMENTS) == 12 and i.FILTERS == "continuous"
     assert [c16.LABELS[g] for g in c16.EXACT_ELEMENTS] == ["e", "r^4", "r^8", "r^12"]
+
+
+def test_centre_error_needs_an_odd_size():
+    with pytest.raises(ValueError, match="odd size"):
+        centre_error(lambda: c8.LiftingConv2d(1, 1, 5), c8, samples=1, size=32)
+
+
+def test_equivariance_error_needs_a_nonempty_batch():
+    with pytest.raises(ValueError, match="non-empty"):
+        equivariance_error(c4.LiftingConv2d(1, 1, 3), torch.randn(0, 1, 7, 7))

@@ -56,3 +56,13 @@ def test_a_change_of_dtype_or_device_is_seen():
         layer(x)
         doubled = layer.double()(x.double())
     assert doubled.dtype == torch.float64
+
+
+def test_setting_the_bias_to_none_after_a_cached_forward_is_seen():
+    layer = c4.LiftingConv2d(1, 2, 3, padding=1).eval()
+    x = torch.randn(1, 1, 7, 7)
+    with torch.no_grad():
+        layer(x)
+        layer.bias = None
+        cached = layer(x)
+    assert torch.equal(cached, copy.deepcopy(layer).train()(x).detach())

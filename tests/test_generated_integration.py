@@ -1,6 +1,7 @@
 """Generated layers work where users take them: compile, export, ONNX, pickling, state dicts, devices."""
 
 import copy
+import importlib
 import importlib.util
 import pickle
 
@@ -154,3 +155,42 @@ def test_clear_errors_for_wrong_inputs(group_module):
         network(group_module, kernel_size=4)
     with pytest.raises(ValueError, match=r"elements 0\.\."):
         group_module.act_on_features(torch.randn(1, 1, group_module.ORDER, *space), group_module.ORDER)
+
+
+def test_element_indices_may_be_numpy_or_tensor_integers(group_module):
+    import numpy as np
+
+    d = group_module.DIMENSION
+    x = torch.randn(1, 1, *[5] * d)
+    act = getattr(group_module, f"act_on_{'image' if d == 2 else 'volume'}")
+    g = group_module.ORDER - 1
+    assert torch.equal(act(x, np.int64(g)), act(x, g)) and torch.equal(act(x, torch.tensor(g)), act(x, g))
+    for bad in (True, 1.0, torch.tensor([g]), "1"):
+        with pytest.raises(ValueError, match=r"elements 0\.\."):
+            act(x, bad)
+
+
+def test_continuous_options_with_pixel_filters_are_refused(group_module):
+    lifting = getattr(group_module, f"LiftingConv{group_module.DIMENSION}d")
+    with pytest.raises(ValueError, match="shape continuous filters"):
+        lifting(1, 2, 5, filters="pixel", max_frequency=1)
+    with pytest.raises(ValueError, match="shape continuous filters"):
+        lifting(1, 2, 5, filters="pixel", edge_ring=False)
+
+
+def test_a_unet_names_a_wrong_rank_as_such(group_module):
+    d = group_module.DIMENSION
+    unet = getattr(group_module, "GroupEquivariantUNet" if d == 2 else "GroupEquivariantUNet3d")(1, 2, 2, depth=1)
+    with pytest.raises(ValueError, match=f"expects a {d + 2}-D input"):
+        unet(torch.randn(1, 8, *[8] * (d - 1)))
+
+
+@pytest.mark.parametrize("name", ["c4", "c8"])
+def test_channels_last_networks_give_the_same_outputs(name):
+    module = importlib.import_module(f"generated.{name}")
+    net = module.GroupEquivariantCNN(1, 10, hidden_channels=4, num_layers=2, kernel_size=5).eval()
+    x = torch.randn(2, 1, 16, 16)
+    with torch.no_grad():
+        reference = net(x)
+        converted = net.to(memory_format=torch.channels_last)(x.to(memory_format=torch.channels_last))
+    assert torch.allclose(converted, reference, atol=1e-5)

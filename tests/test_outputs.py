@@ -259,3 +259,9 @@ def test_anything_added_inside_an_earlier_output_is_kept(tmp_path, addition):
     with pytest.raises(AppError, match="mine"), output_folder(out) as work:
         pass
     assert os.path.lexists(out / "mine")
+
+
+def test_generate_keeps_a_dangling_init_symlink(tmp_path):
+    (tmp_path / "__init__.py").symlink_to(tmp_path / "nowhere.py")
+    assert cli.main(["generate", "c4", "--out", str(tmp_path)]) == 2
+    assert (tmp_path / "__init__.py").is_symlink() and not (tmp_path / "c4.py").exists()
