@@ -7,6 +7,7 @@ import pickle
 
 import pytest
 import torch
+from conftest import MODULE_NAMES, generated
 
 
 def network(module, **options):
@@ -41,9 +42,23 @@ def convolutions(module):
     ]
 
 
-@pytest.mark.parametrize("model", MODELS)
-def test_torch_compile_fullgraph_matches_eager(group_module, model):
+REPRESENTATIVE = ("c4", "c8", "o")
+"""Compiled by default: one group of each kind (grid-exact pixel filters, continuous filters, volumes).
+The other catalog groups compile under ``-m full_compile``, which .ci/run also runs: on a cold
+inductor cache, compiling all of them takes most of ten minutes."""
+
+
+def _compile_cases():
+    for name in MODULE_NAMES:
+        marks = () if name in REPRESENTATIVE else (pytest.mark.full_compile,)
+        for model in MODELS:
+            yield pytest.param(name, model, marks=marks, id=f"{name}-{model}")
+
+
+@pytest.mark.parametrize(("name", "model"), _compile_cases())
+def test_torch_compile_fullgraph_matches_eager(name, model):
     """torch.compile(fullgraph=True) gives the eager outputs, in eval and train mode."""
+    group_module = generated(name)
     net = MODELS[model](group_module).eval()
     x = image(group_module)
     compiled = torch.compile(net, fullgraph=True)
