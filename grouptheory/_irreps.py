@@ -73,7 +73,11 @@ def _irrep_cached(group: FiniteGroup, character: int, real: bool) -> Representat
         rep = _linear(group, table, character)
     elif rep is None:
         source = _find_source(group, table, character, real)
-        rep = _smallest_field(_induce_and_project(group, table, character, source))
+        if isinstance(source, _Source):
+            rep = _induce_and_project(group, table, character, source)
+        else:
+            rep = _induce_irrep_and_project(group, table, character, source)
+        rep = _smallest_field(rep)
     rep.name, rep.kind, rep.character_index = f"irrep {character}", kind, character
     return rep
 
@@ -121,8 +125,10 @@ def _linear(group: FiniteGroup, table: CharacterTable, character: int) -> Repres
 
 
 # -- finding (K, lambda) --------------------------------------------------------------------------
-def _find_source(group: FiniteGroup, table: CharacterTable, character: int, real: bool) -> _Source:
-    """The subgroup of smallest index with a linear character (real if asked) occurring once in chi|K."""
+def _find_source(group: FiniteGroup, table: CharacterTable, character: int, real: bool) -> _Source | _Induction:
+    """The subgroup of smallest index with a linear character (real if asked) occurring once in chi|K;
+    failing a monomial one ([G:K] = chi(1)), an irreducible representation of a subgroup that induces
+    chi, or one whose induction is smaller."""
     n, degree, exponent = group.order, table.degrees[character], group.exponent
     best: tuple[int, _Source] | None = None
     for k, members in enumerate(table.classes):
@@ -148,13 +154,64 @@ def _find_source(group: FiniteGroup, table: CharacterTable, character: int, real
             if found is not None:
                 best = (index, _Source(elements, found))
                 break
+    if best is None or best[0] > degree:
+        induction = _irreducible_source(group, table, character, real, best[0] if best else None)
+        if induction is not None:
+            return induction
     if best is None:
-        what = "real linear character" if real else "linear character"
+        what = "real-type" if real else "irreducible"
         raise GroupTheoryError(
-            f"{group.name}: no {what} of a cyclic subgroup, centraliser or normaliser occurs exactly once in "
-            f"character {character} (degree {degree}); its irreducible representation cannot be built this way"
+            f"{group.name}: no {what} character of a cyclic subgroup, centraliser, normaliser, maximal abelian "
+            f"subgroup or kernel occurs exactly once in character {character} (degree {degree}); its irreducible "
+            "representation cannot be built this way"
         )
     return best[1]
+
+
+@dataclass(frozen=True)
+class _Induction:
+    """An irreducible representation psi of a subgroup H with <chi|H, psi> = 1: Ind psi contains chi once."""
+
+    subgroup: Subgroup
+    psi: Representation
+
+
+def _irreducible_source(
+    group: FiniteGroup, table: CharacterTable, character: int, real: bool, bound: int | None
+) -> _Induction | None:
+    """The subgroup H and irreducible psi (of real type, for a real form) of smallest degree [G:H] psi(1)
+    below bound with <chi|H, psi> = 1; the first whose induction is chi itself ends the search."""
+    n, degree = group.order, table.degrees[character]
+    chi = table.float_values()[character]
+    best: tuple[int, Subgroup, int] | None = None
+    for elements in _subgroup_family(group):
+        index = n // len(elements)
+        limit = bound if best is None else best[0]
+        if limit is not None and 2 * index >= limit:
+            continue
+        sub = _subgroup_on(group, elements)
+        sub_table = sub.group.character_table()
+        restricted = chi[[table.class_of(x) for x in sub.embedding]]
+        values = sub_table.float_values()[:, [sub_table.class_of(h) for h in range(sub.group.order)]]
+        products = (values.conj() @ restricted).real / sub.group.order
+        for row in range(len(sub_table)):
+            size = index * sub_table.degrees[row]
+            if sub_table.degrees[row] < 2 or size < degree or (limit is not None and size >= limit):
+                continue
+            if real and sub_table.indicators[row] != 1:
+                continue
+            if round(products[row]) == 1 and (best is None or size < best[0]):
+                best = (size, sub, row)
+                if size == degree:
+                    break
+        if best is not None and best[0] == degree:
+            break
+    if best is None:
+        return None
+    _, sub, row = best
+    irreps = sub.group.irreps(real=real)
+    psi = next(rho for rho in irreps if rho.character_index == row)
+    return _Induction(sub, psi)
 
 
 def _cyclic(group: FiniteGroup, g: int) -> list[int]:
@@ -183,7 +240,21 @@ def _subgroup_family(group: FiniteGroup) -> tuple[tuple[int, ...], ...]:
         for candidate in (subgroup, _normaliser(group, subgroup)):
             if len(candidate) < n and not _is_cyclic(group, candidate):
                 found.add(candidate)
+    for kernel in _kernels(group):
+        if 1 < len(kernel) < n and not _is_cyclic(group, kernel):
+            found.add(kernel)
     return tuple(sorted(found, key=lambda s: (-len(s), s)))
+
+
+def _kernels(group: FiniteGroup) -> list[tuple[int, ...]]:
+    """The kernels of the irreducible characters (normal subgroups; index 2 ones among them)."""
+    table = group.character_table()
+    class_of = np.array([table.class_of(g) for g in range(group.order)])
+    out = []
+    for row in range(len(table)):
+        values = table.modular_row(row)
+        out.append(tuple(int(g) for g in np.flatnonzero(values[class_of] == values[0])))
+    return out
 
 
 def _maximal_abelian(group: FiniteGroup, g: int, largest: bool) -> tuple[int, ...]:
@@ -415,17 +486,20 @@ def _restricted(
     group: FiniteGroup, field: ExactField, projection: Exact, induced: Monomial, basis: list[int]
 ) -> Representation:
     """The representation on span(P e_a, a in basis), in the basis orthogonalised exactly (L D L*)."""
-    d = len(basis)
-    gram = projection[np.ix_(basis, basis)]
-    lower, diagonal = _ldl(field, gram)
     # (rho(g) P)[a_k, a_j] = lambda-root * P[c, a_j] with c the coordinate rho(g) sends to a_k.
-    inverses = group.inverses
-    n = group.order
-    rows = np.array(basis)
-    sources = induced.images[inverses][:, rows]  # c with rho(g) e_c on the line of e_(a_k)
+    n, rows = group.order, np.array(basis)
+    sources = induced.images[group.inverses][:, rows]  # c with rho(g) e_c on the line of e_(a_k)
     roots = induced.exponents[np.arange(n)[:, None], sources]  # (n, d)
     gathered = projection[sources[:, :, None], rows[None, None, :]]  # (n, d, d)
     products = field.times_root(gathered, roots[:, :, None])
+    return _orthogonalised(group, field, projection[np.ix_(basis, basis)], products)
+
+
+def _orthogonalised(group: FiniteGroup, field: ExactField, gram: Exact, products: Exact) -> Representation:
+    """With W the chosen basis of the invariant subspace, gram = W^* M W and products[g] = W^* M rho(g) W:
+    the matrices D^-1 L^-1 products L^-* in the basis W L^-* (orthogonal, norms D) where gram = L D L^*."""
+    d = gram.shape[0]
+    lower, diagonal = _ldl(field, gram)
     inverse_lower = _unit_lower_inverse(field, lower)
     left = field.matmul(Exact(inverse_lower.numerators[None], inverse_lower.denominator), products)
     adjoint = field.conjugate(Exact(np.swapaxes(inverse_lower.numerators, 0, 1), inverse_lower.denominator))
@@ -436,6 +510,32 @@ def _restricted(
     numerators = np.stack([s.numerators.astype(object) * (denominator // s.denominator) for s in scaled], axis=1)
     matrices = field.normalised(Exact(numerators, denominator))
     return Representation(group, field.conductor, dense=matrices, form=diagonal)
+
+
+def _induce_irrep_and_project(
+    group: FiniteGroup, table: CharacterTable, character: int, induction: _Induction
+) -> Representation:
+    """Ind_H psi for an irreducible psi of H; when it is larger than chi, the chi part, cut out by the
+    projection P = (chi(1)/|G|) sum_g conj(chi(g)) rho(g) and orthogonalised for rho's invariant form M."""
+    induced = group.induced_representation(induction.subgroup, induction.psi)
+    degree = table.degrees[character]
+    if induced.degree == degree:
+        return induced
+    conductor = math.lcm(induced.conductor, _value_conductor(table, character))
+    rho, field = induced.lifted(conductor), exact_field(conductor)
+    cyclic = _conjugate_values(table, character, field)[[table.class_of(g) for g in range(group.order)]]
+    values = field.from_cyclic(cyclic)  # conj(chi(g)) for every element
+    dense = rho.dense()
+    weighted = field.multiply(values[:, None, None], dense)
+    summed = Exact(weighted.numerators.sum(axis=0), weighted.denominator)
+    projection = field.scale(summed, Fraction(degree, group.order))
+    form = rho._form_or_ones(field)
+    gram_full = field.multiply(form[:, None], projection)  # (M P)[a, b] = <P e_a, P e_b>_M
+    basis = _basis(field, gram_full, degree)
+    vectors = projection[:, basis]  # W, (N, d)
+    moved = field.matmul(dense, Exact(vectors.numerators[None], vectors.denominator))  # rho(g) W
+    products = field.multiply(form[basis][None, :, None], moved[:, basis, :])  # (M rho(g) P)[basis, basis]
+    return _orthogonalised(group, field, gram_full[np.ix_(basis, basis)], products)
 
 
 def _ldl(field: ExactField, gram: Exact) -> tuple[Exact, Exact]:
