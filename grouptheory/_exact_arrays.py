@@ -91,7 +91,7 @@ class ExactField:
         else:
             common = math.gcd(value.denominator, int(np.gcd.reduce(numerators.reshape(-1))) if numerators.size else 0)
         if common > 1:
-            numerators = numerators // common
+            numerators = (numerators if common < _INT64_SAFE else numerators.astype(object)) // common
         return Exact(_compact(numerators), value.denominator // max(common, 1))
 
     def add(self, a: Exact, b: Exact) -> Exact:
