@@ -127,8 +127,8 @@ def _linear(group: FiniteGroup, table: CharacterTable, character: int) -> Repres
 # -- finding (K, lambda) --------------------------------------------------------------------------
 def _find_source(group: FiniteGroup, table: CharacterTable, character: int, real: bool) -> _Source | _Induction:
     """The subgroup of smallest index with a linear character (real if asked) occurring once in chi|K;
-    failing a monomial one ([G:K] = chi(1)), an irreducible representation of a subgroup that induces
-    chi, or one whose induction is smaller."""
+    failing any, the irreducible representation of a subgroup with the smallest induction that holds chi
+    once."""
     n, degree, exponent = group.order, table.degrees[character], group.exponent
     best: tuple[int, _Source] | None = None
     for k, members in enumerate(table.classes):
@@ -154,11 +154,10 @@ def _find_source(group: FiniteGroup, table: CharacterTable, character: int, real
             if found is not None:
                 best = (index, _Source(elements, found))
                 break
-    if best is None or best[0] > degree:
-        induction = _irreducible_source(group, table, character, real, best[0] if best else None)
+    if best is None:
+        induction = _irreducible_source(group, table, character, real)
         if induction is not None:
             return induction
-    if best is None:
         what = "real-type" if real else "irreducible"
         raise GroupTheoryError(
             f"{group.name}: no {what} character of a cyclic subgroup, centraliser, normaliser, maximal abelian "
@@ -176,17 +175,15 @@ class _Induction:
     psi: Representation
 
 
-def _irreducible_source(
-    group: FiniteGroup, table: CharacterTable, character: int, real: bool, bound: int | None
-) -> _Induction | None:
+def _irreducible_source(group: FiniteGroup, table: CharacterTable, character: int, real: bool) -> _Induction | None:
     """The subgroup H and irreducible psi (of real type, for a real form) of smallest degree [G:H] psi(1)
-    below bound with <chi|H, psi> = 1; the first whose induction is chi itself ends the search."""
+    with <chi|H, psi> = 1; the first whose induction is chi itself ends the search."""
     n, degree = group.order, table.degrees[character]
     chi = table.float_values()[character]
     best: tuple[int, Subgroup, int] | None = None
     for elements in _subgroup_family(group):
         index = n // len(elements)
-        limit = bound if best is None else best[0]
+        limit = None if best is None else best[0]
         if limit is not None and 2 * index >= limit:
             continue
         sub = _subgroup_on(group, elements)
