@@ -30,6 +30,7 @@ torch.Size([2, 10])
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import itertools
 import math
@@ -311,6 +312,28 @@ def _check_int(name: str, value: object, minimum: int) -> int:
     return value
 
 
+def _load_memcmp():  # type: ignore[no-untyped-def]
+    try:
+        memcmp = ctypes.CDLL(None).memcmp  # the C library this process already uses (Linux, macOS)
+    except (OSError, TypeError, AttributeError):  # pragma: no cover - no such library (Windows)
+        return None
+    memcmp.restype = ctypes.c_int
+    memcmp.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
+    return memcmp
+
+
+_MEMCMP = _load_memcmp()
+
+
+def _same_values(cached: torch.Tensor, current: torch.Tensor) -> bool:
+    """Whether a parameter still holds the values of its cached copy (same dtype and device): memcmp of the
+    bytes on the CPU, about 1 us against torch.equal's 3 us per call; torch.equal elsewhere."""
+    if _MEMCMP is not None and current.device.type == "cpu" and current.is_contiguous():
+        size = cached.numel() * cached.element_size()
+        return cached.shape == current.shape and _MEMCMP(cached.data_ptr(), current.data_ptr(), size) == 0
+    return torch.equal(cached, current)
+
+
 class _FilterExpandingConv(nn.Module):
     """Shared machinery of the lifting and group convolutions: filter expansion, caching, export."""
 
@@ -432,9 +455,9 @@ class _FilterExpandingConv(nn.Module):
             cache is None
             or cache[0].dtype != weight.dtype
             or cache[0].device != weight.device
-            or not torch.equal(cache[0], weight)
+            or not _same_values(cache[0], weight)
             or (bias is None) != (cache[1] is None)
-            or (bias is not None and not torch.equal(cache[1], bias))
+            or (bias is not None and not _same_values(cache[1], bias))
         ):
             cache = (weight.detach().clone(), None if bias is None else bias.detach().clone())
             self._cache = cache = (*cache, self._conv_weight(), self._expanded_bias())
