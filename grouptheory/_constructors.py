@@ -7,9 +7,9 @@ from collections.abc import Mapping
 
 from ._errors import GroupTheoryError, located
 from ._group import DEFAULT_MAX_ORDER, FiniteGroup, _assemble, _explore
-from ._matrices import check_finite_order, identity_matrix, matmul, matrix_power, parse_matrices
+from ._matrices import ArithmeticBudget, check_finite_order, identity_matrix, matrix_power, parse_matrices
 from ._presentation import check_identifier, enumerate_cosets, parse_presentation
-from .limits import MAX_ARITHMETIC, MAX_PERMUTATION_DEGREE, MAX_PERMUTATION_WORK, check_max_order
+from .limits import MAX_PERMUTATION_DEGREE, MAX_PERMUTATION_WORK, check_max_order
 
 
 def from_matrices(
@@ -37,18 +37,10 @@ def from_matrices(
     field, dimension, matrices = exact.field, exact.dimension, exact.matrices
     for generator, matrix in zip(names, matrices, strict=True):
         check_finite_order(field, dimension, matrix, max_order, _where(source, f"{key}.{generator}"))
-    start = field.products
+    budget = ArithmeticBudget(field, _where(source, key))
 
     def step(matrix, g):
-        if field.products - start > MAX_ARITHMETIC:
-            raise located(
-                source,
-                key,
-                f"closing this matrix group takes more than {MAX_ARITHMETIC:,} exact coefficient products (the "
-                f"limit) in Q(zeta_{field.conductor}), of degree {field.degree}; declare a group this large by "
-                "permutations or a presentation",
-            )
-        return matmul(field, dimension, matrix, matrices[g])
+        return budget.matmul(dimension, matrix, matrices[g])
 
     exploration = _explore(identity_matrix(dimension), len(names), step, max_order, _where(source, key))
     return _assemble(
@@ -156,9 +148,11 @@ def from_presentation(
             order = check_finite_order(
                 exact.field, exact.dimension, matrix, max_order, _where(source, f"action.{generator}")
             )
-            inverses.append(matrix_power(exact.field, exact.dimension, matrix, order - 1))
+            budget = ArithmeticBudget(exact.field, _where(source, f"action.{generator}"))
+            inverses.append(matrix_power(exact.field, exact.dimension, matrix, order - 1, budget))
+        budget = ArithmeticBudget(exact.field, _where(source, "action"))
         for relation, relator in zip(parsed.relations, parsed.relators, strict=True):
-            if _evaluate(exact, inverses, relator) != identity_matrix(exact.dimension):
+            if _evaluate(exact, inverses, relator, budget) != identity_matrix(exact.dimension):
                 raise located(
                     source,
                     "action",
@@ -174,12 +168,12 @@ def from_presentation(
     )
 
 
-def _evaluate(exact, inverses, relator) -> tuple:
-    field, dimension = exact.field, exact.dimension
+def _evaluate(exact, inverses, relator, budget: ArithmeticBudget) -> tuple:
+    dimension = exact.dimension
     result = identity_matrix(dimension)
     for generator, sign in relator:
         matrix = exact.matrices[generator] if sign > 0 else inverses[generator]
-        result = matmul(field, dimension, result, matrix)
+        result = budget.matmul(dimension, result, matrix)
     return result
 
 

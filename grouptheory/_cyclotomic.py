@@ -41,7 +41,7 @@ class CyclotomicField:
         self._reduced_powers = self._reduce_all_powers(coefficients)
         # Coefficient products spent so far, for callers that bound their work (see limits.MAX_ARITHMETIC).
         self.products = 0
-        self._products_per_term = max(1, round(sum(map(len, self._reduced_powers)) / conductor))
+        self.products_per_term = max(1, round(sum(map(len, self._reduced_powers)) / conductor))
 
     def _reduce_all_powers(self, modulus: list[int]) -> list[dict[int, int]]:
         """x^k mod Phi_M for k < M (x^M = 1 there, so these cover every exponent)."""
@@ -78,7 +78,7 @@ class CyclotomicField:
         return tuple((e, c * factor) for e, c in a) if factor else ZERO
 
     def mul(self, a: Number, b: Number) -> Number:
-        self.products += len(a) * len(b) * self._products_per_term
+        self.products += len(a) * len(b) * self.products_per_term
         out: dict[int, Fraction] = {}
         conductor, powers = self.conductor, self._reduced_powers
         for e1, c1 in a:

@@ -33,6 +33,7 @@ import sympy
 from ._errors import GroupTheoryError
 from ._exact_arrays import Exact, ExactField, exact_field
 from ._representation import Monomial, Representation, check_matrix_entries
+from .limits import MAX_IRREPS_ORDER
 
 if TYPE_CHECKING:
     from ._characters import CharacterTable
@@ -51,6 +52,11 @@ class _Source:
 
 
 def irreducible_representations(group: FiniteGroup, real: bool) -> tuple[Representation, ...]:
+    if group.order > MAX_IRREPS_ORDER:
+        raise GroupTheoryError(
+            f"{group.name} has order {group.order}; irreducible representations are built for groups of order at "
+            f"most {MAX_IRREPS_ORDER} (the limit in grouptheory/limits.py); its character_table() has no such limit"
+        )
     table = group.character_table()
     out = []
     for i in range(len(table)):

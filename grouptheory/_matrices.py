@@ -12,7 +12,7 @@ import sympy
 from ._cyclotomic import ONE, ZERO, CyclotomicField, Number, field_of_conductor
 from ._entries import conductor_of, parse_entry, to_field
 from ._errors import GroupTheoryError, located
-from .limits import MAX_DIMENSION, MAX_FIELD_DEGREE
+from .limits import MAX_ARITHMETIC, MAX_DIMENSION, MAX_FIELD_DEGREE
 
 ExactMatrix = tuple[Number, ...]
 """A square matrix, row-major, each entry in the power basis of one cyclotomic field."""
@@ -122,6 +122,37 @@ def _is_singular(field: CyclotomicField, dimension: int, matrix: ExactMatrix) ->
     return bool(abs(np.linalg.det(numeric)) < 1e-9)
 
 
+class ArithmeticBudget:
+    """Exact coefficient products a declaration may spend (limits.MAX_ARITHMETIC), charged before each
+    matrix product with what it will cost, so that one product of dense entries in a large field cannot
+    run for minutes before the count is looked at."""
+
+    def __init__(self, field: CyclotomicField, where: str, limit: int = MAX_ARITHMETIC) -> None:
+        self.field, self.where, self.limit, self.start = field, where, limit, field.products
+
+    def matmul(self, dimension: int, a: ExactMatrix, b: ExactMatrix) -> ExactMatrix:
+        cost = product_cost(self.field, dimension, a, b)
+        if self.field.products - self.start + cost > self.limit:
+            raise GroupTheoryError(
+                f"{self.where}: this matrix arithmetic takes more than {self.limit:,} exact coefficient products (the "
+                f"limit) in Q(zeta_{self.field.conductor}), of degree {self.field.degree}; declare a group this "
+                "large by permutations or a presentation"
+            )
+        return matmul(self.field, dimension, a, b)
+
+
+def product_cost(field: CyclotomicField, dimension: int, a: ExactMatrix, b: ExactMatrix) -> int:
+    """The coefficient products matmul(a, b) spends, as `CyclotomicField.mul` counts them."""
+    lengths = [len(x) for x in b]
+    total = 0
+    for i in range(dimension):
+        for k in range(dimension):
+            left = len(a[i * dimension + k])
+            if left:
+                total += left * sum(lengths[k * dimension : (k + 1) * dimension])
+    return total * field.products_per_term
+
+
 def check_finite_order(field: CyclotomicField, dimension: int, matrix: ExactMatrix, max_order: int, where: str) -> int:
     """The order of matrix; raise unless it is finite and <= max_order.
 
@@ -144,7 +175,8 @@ def check_finite_order(field: CyclotomicField, dimension: int, matrix: ExactMatr
         order = math.lcm(order, fraction.denominator)
         if order > max_order:
             break
-    if order > max_order or matrix_power(field, dimension, matrix, order) != identity_matrix(dimension):
+    budget = ArithmeticBudget(field, where)
+    if order > max_order or matrix_power(field, dimension, matrix, order, budget) != identity_matrix(dimension):
         raise GroupTheoryError(
             f"{where}: has infinite order or an order above max_order={max_order} "
             "(its powers never return to the identity within the cap); check the matrix, or raise max_order"
@@ -152,14 +184,16 @@ def check_finite_order(field: CyclotomicField, dimension: int, matrix: ExactMatr
     return order
 
 
-def matrix_power(field: CyclotomicField, dimension: int, matrix: ExactMatrix, exponent: int) -> ExactMatrix:
+def matrix_power(
+    field: CyclotomicField, dimension: int, matrix: ExactMatrix, exponent: int, budget: ArithmeticBudget
+) -> ExactMatrix:
     result, base = identity_matrix(dimension), matrix
     while exponent:
         if exponent & 1:
-            result = matmul(field, dimension, result, base)
+            result = budget.matmul(dimension, result, base)
         exponent >>= 1
         if exponent:
-            base = matmul(field, dimension, base, base)
+            base = budget.matmul(dimension, base, base)
     return result
 
 

@@ -3,6 +3,8 @@
 Each case here used to run for minutes, exhaust memory or crash with another exception.
 """
 
+import time
+
 import pytest
 
 from grouptheory import GroupTheoryError, cyclic, dihedral, from_matrices, from_permutations, from_presentation, load
@@ -116,3 +118,12 @@ def test_unreadable_spec_files(tmp_path, content, fragment):
     with pytest.raises(GroupTheoryError, match=fragment) as caught:
         load(path)
     assert str(path) in str(caught.value)
+
+
+def test_dense_entries_in_a_large_field_are_refused_before_one_product():
+    """cos(2 pi / 1001) is dense in Q(zeta_4004): one product of two such entries would take minutes; the
+    budget is charged with a product's cost before it is computed (this used to hang)."""
+    start = time.perf_counter()
+    with pytest.raises(GroupTheoryError, match="exact coefficient products"):
+        dihedral(1001)
+    assert time.perf_counter() - start < 10
