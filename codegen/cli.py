@@ -228,7 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--downsample-every", type=_non_negative_int, default=0, help="2x2 max pool after every n blocks (0: never)"
     )
     train.add_argument(
-        "--group-pool", choices=["max", "mean"], help="pooling of the group axis (default: mean; max for segmentation)"
+        "--group-pool",
+        choices=["max", "mean", "max_mean"],
+        help="pooling of the group axis (default: mean; max for segmentation)",
     )
     train.add_argument(
         "--filters", choices=["pixel", "continuous"], help="filter parametrisation (default: the group's, see README)"

@@ -66,7 +66,7 @@ def check_config(config: TrainConfig) -> TrainConfig:
         "canvases": (1, 10_000_000),
     }
     choices = {
-        "group_pool": ("max", "mean"),
+        "group_pool": ("max", "mean", "max_mean"),
         "task": ("classification", "segmentation"),
         "filters": (None, *FILTER_KINDS),
     }
