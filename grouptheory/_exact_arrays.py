@@ -226,9 +226,14 @@ def _scaled(x: np.ndarray, factor: int) -> np.ndarray:
 
 
 def _matmul(x: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """x @ matrix over the last axis, exactly (int64 when the sums provably fit)."""
-    if x.dtype != object and _magnitude(x) * _magnitude(matrix) * matrix.shape[0] < _INT64_SAFE:
-        return x.astype(np.int64) @ matrix
+    """x @ matrix over the last axis, exactly: BLAS in float64 while every sum is an integer below 2^52,
+    int64 while it fits, Python integers beyond."""
+    if x.dtype != object:
+        bound = _magnitude(x) * _magnitude(matrix) * matrix.shape[0]
+        if bound < _FLOAT_EXACT:
+            return np.rint(x.astype(np.float64) @ matrix.astype(np.float64)).astype(np.int64)
+        if bound < _INT64_SAFE:
+            return x.astype(np.int64) @ matrix
     return _compact(x.astype(object) @ matrix.astype(object))
 
 

@@ -115,10 +115,32 @@ def _irrep(group: FiniteGroup, character: int, real: bool) -> Representation:
 
 @functools.lru_cache(maxsize=256)
 def _realified(group: FiniteGroup, character: int) -> Representation:
-    rep = _declared_action(group, character, real=True) or _realify(_irrep(group, character, real=False))
+    rep = _declared_action(group, character, real=True)
+    if rep is None and group.character_table().degrees[character] == 1:
+        rep = _rotation_blocks(group, group.character_table().linear_exponents(character))
+    if rep is None:
+        rep = _realify(_irrep(group, character, real=False))
     rep.name, rep.character_index = f"real irrep {character}", character
     rep.kind = KINDS[group.character_table().indicators[character]]
     return rep
+
+
+def _rotation_blocks(group: FiniteGroup, exponents: np.ndarray) -> Representation:
+    """The realification of a linear character exp(2 pi i a / e): the rotation [[cos, -sin], [sin, cos]] by
+    2 pi a / e, written directly over Q(zeta_c), c = lcm(4, order of the character), where sin lies."""
+    step = math.gcd(group.exponent, *(int(a) for a in exponents))
+    order = group.exponent // step
+    conductor = math.lcm(order, 4)
+    turns = (exponents // step) * (conductor // order)  # angle 2 pi turns / conductor
+    quarter = conductor // 4
+    cyclic = np.zeros((group.order, 2, 2, conductor), dtype=np.int64)
+    rows = np.arange(group.order)
+    for (i, j), shift, sign in (((0, 0), 0, 1), ((1, 1), 0, 1), ((1, 0), -quarter, 1), ((0, 1), -quarter, -1)):
+        # cos(x - shift') = (z^(t + s) + z^-(t + s)) / 2: shift -quarter turns cos into sin
+        np.add.at(cyclic, (rows, i, j, (turns + shift) % conductor), sign)
+        np.add.at(cyclic, (rows, i, j, (-(turns + shift)) % conductor), sign)
+    field = exact_field(conductor)
+    return Representation(group, conductor, dense=field.from_cyclic(cyclic, 2))
 
 
 # -- the linear characters ------------------------------------------------------------------------
