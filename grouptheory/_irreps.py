@@ -136,9 +136,9 @@ def _rotation_blocks(group: FiniteGroup, exponents: np.ndarray) -> Representatio
     cyclic = np.zeros((group.order, 2, 2, conductor), dtype=np.int64)
     rows = np.arange(group.order)
     for (i, j), shift, sign in (((0, 0), 0, 1), ((1, 1), 0, 1), ((1, 0), -quarter, 1), ((0, 1), -quarter, -1)):
-        # cos(x - shift') = (z^(t + s) + z^-(t + s)) / 2: shift -quarter turns cos into sin
-        np.add.at(cyclic, (rows, i, j, (turns + shift) % conductor), sign)
-        np.add.at(cyclic, (rows, i, j, (-(turns + shift)) % conductor), sign)
+        # cos(x) = (z^t + z^-t) / 2, and sin(x) = cos(x - pi/2): shifted by a quarter turn
+        for power in ((turns + shift) % conductor, (-(turns + shift)) % conductor):
+            cyclic[rows, i, j, power] += sign
     field = exact_field(conductor)
     return Representation(group, conductor, dense=field.from_cyclic(cyclic, 2))
 
