@@ -69,7 +69,7 @@ def test_mismatched_canvases_are_refused():
 def test_segmentation_demo_writes_its_table_and_figure(tmp_path):
     from codegen.apps.demo import run_demo_segmentation
 
-    rows = run_demo_segmentation(tmp_path / "seg", epochs=1, quiet=True)
+    rows = run_demo_segmentation(tmp_path / "seg", epochs=1, quiet=True, canvases=(48, 16))
     names = {p.name for p in (tmp_path / "seg").iterdir()}
     assert {"results_segmentation.md", "results_segmentation.json", "segmentation.png"} <= names
     assert [row["group"] for row in rows] == ["trivial", "C4", "D4"]

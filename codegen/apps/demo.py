@@ -119,17 +119,19 @@ def run_demo_3d(out: Path, epochs: int = 150, quiet: bool = False, seed: int = 0
 SEGMENTATION_MODELS = (("plain U-Net", "trivial", 16), ("C4 U-Net", "c4", 8), ("D4 U-Net", "d4", 6))
 
 
-def run_demo_segmentation(out: Path, epochs: int = 25, quiet: bool = False, seed: int = 0) -> list[dict]:
-    """Segmentation of digit canvases: plain, C4 and D4 U-Nets of about equal size, trained upright,
-    tested turned; writes results_segmentation.* and segmentation.png."""
+def run_demo_segmentation(
+    out: Path, epochs: int = 25, quiet: bool = False, seed: int = 0, canvases: tuple[int, int] = (600, 200)
+) -> list[dict]:
+    """Segmentation of digit canvases: plain, C4 and D4 U-Nets of about equal size, trained upright on
+    `canvases[0]` canvases, tested turned on `canvases[1]`; writes results_segmentation.* and segmentation.png."""
     from . import segmentation
 
     say = (lambda *args: None) if quiet else print
     with output_folder(out) as work:
         say("== Segmentation: canvases of 2-4 sklearn digits (32x32), every stroke pixel labelled with its digit")
         train_digits, test_digits = load_digits(seed=seed)
-        train = segmentation.compose(train_digits, 600, 32, seed=seed + 1, digit_size=12)
-        test = segmentation.compose(test_digits, 200, 32, seed=seed + 2, digit_size=12)
+        train = segmentation.compose(train_digits, canvases[0], 32, seed=seed + 1, digit_size=12)
+        test = segmentation.compose(test_digits, canvases[1], 32, seed=seed + 2, digit_size=12)
         say(f"  {len(train)} training canvases (upright), {len(test)} test canvases")
         rows, models = [], {}
         for name, spec, hidden in SEGMENTATION_MODELS:
