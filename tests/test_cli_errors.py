@@ -239,7 +239,7 @@ def test_ctrl_c_during_train_is_one_line():
         "import signal, sys\n"
         "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from codegen.cli import main\n"
-        "sys.exit(main(['train', '--dataset', 'digits', '--epochs', '500', '--out', sys.argv[1]]))\n"
+        "sys.exit(main(['train', '--dataset', 'digits', '--epochs', '500', '--hidden-channels', '2', '--out', sys.argv[1]]))\n"
     )
     with tempfile.TemporaryDirectory() as folder:
         child = subprocess.Popen(
