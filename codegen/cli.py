@@ -75,10 +75,12 @@ def _demo(args: argparse.Namespace) -> int:
 
     if args.three_d and args.segmentation:
         raise AppError("give --3d or --segmentation, not both")
+    if args.filters and not args.segmentation:
+        raise AppError("--filters chooses the segmentation demo's U-Net filters; give it with --segmentation")
     use_idle_cores()
     if args.segmentation:
         out = Path(args.out or "gcnn-output/demo-segmentation")
-        run_demo_segmentation(out, epochs=args.epochs or 25, quiet=args.quiet)
+        run_demo_segmentation(out, epochs=args.epochs or 25, quiet=args.quiet, filters=args.filters or "pixel")
     elif args.three_d:
         run_demo_3d(Path(args.out or "gcnn-output/demo-3d"), epochs=args.epochs or 150, quiet=args.quiet)
     else:
@@ -202,6 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--3d", dest="three_d", action="store_true", help="3D Tetris with cube groups instead of digits")
     demo.add_argument("--segmentation", action="store_true", help="equivariant U-Nets segmenting canvases of digits")
+    demo.add_argument(
+        "--filters",
+        choices=["pixel", "continuous"],
+        help="with --segmentation, the equivariant U-Nets' filters: pixel (3x3, default) or continuous (kernel 5)",
+    )
     demo.add_argument("--quiet", action="store_true", help="no progress bars or commentary")
     demo.set_defaults(run=_demo)
 

@@ -37,6 +37,7 @@ class ModuleModel:
     matrices: tuple[tuple[tuple[float, ...], ...], ...]
     permutations: tuple[SignedPermutation | None, ...]
     filters: str
+    unet_filters: str
     spec_digest: str = ""
 
     def __post_init__(self) -> None:
@@ -47,8 +48,9 @@ class ModuleModel:
                 f"group {self.group_name}: its module would be {self.module_name}.py, which Python treats as "
                 "special or private; give the group a name that starts with a letter"
             )
-        if self.filters not in FILTER_KINDS:
-            raise CodegenError(f"filters {self.filters!r} must be one of {', '.join(FILTER_KINDS)}")
+        for filters in (self.filters, self.unet_filters):
+            if filters not in FILTER_KINDS:
+                raise CodegenError(f"filters {filters!r} must be one of {', '.join(FILTER_KINDS)}")
         if self.dimension not in SPATIAL:
             raise CodegenError(f"group {self.group_name} acts on {self.dimension}-space; layers exist for 2D and 3D")
 
@@ -70,7 +72,10 @@ def build_model(group: FiniteGroup, source: str, filters: str | None = None, spe
 
     `filters` is the layers' default parametrisation; without one, "pixel" where every element maps
     the grid onto itself (exact and free) and "continuous" otherwise (measured: a C8 lifting layer is
-    off by 42% at 45 degrees with pixel filters, 0.13% with continuous ones).
+    off by 42% at 45 degrees with pixel filters, 0.13% with continuous ones). The U-Net's default is
+    `filters` where given, else "continuous" for a planar group other than the trivial one (measured: the
+    demo's C4 U-Net segments at 0.917 mean IoU with them against 0.863 with pixel filters, two seeds each)
+    and the layers' default otherwise.
 
     >>> from grouptheory import load
     >>> model = build_model(load("c4"), "c4")
@@ -94,6 +99,7 @@ def build_model(group: FiniteGroup, source: str, filters: str | None = None, spe
     matrices = group.float_matrices()
     exact = [_signed_permutation(matrices[group.inverses[g]]) for g in range(group.order)]
     grid_exact = all(p is not None for p in exact)
+    default = filters or ("pixel" if grid_exact else "continuous")
     return ModuleModel(
         module_name=group.name.lower(),
         group_name=group.name,
@@ -106,7 +112,8 @@ def build_model(group: FiniteGroup, source: str, filters: str | None = None, spe
         labels=group.labels,
         matrices=tuple(tuple(tuple(_literal(x) for x in row) for row in m) for m in matrices),
         permutations=tuple(exact),
-        filters=filters or ("pixel" if grid_exact else "continuous"),
+        filters=default,
+        unet_filters=filters or ("continuous" if group.dimension == 2 and group.order > 1 else default),
         spec_digest=spec_digest,
     )
 

@@ -50,6 +50,7 @@ __all__ = [
     "LABELS",
     "MATRICES",
     "ORDER",
+    "UNET_FILTERS",
     "GroupAvgPool",
     "GroupBatchNorm2d",
     "GroupConv2d",
@@ -74,6 +75,8 @@ GRID_EXACT = True
 # How layers parametrise filters unless told otherwise: "pixel" (a free value per kernel position) or
 # "continuous" (smooth functions of the offset, sampled exactly at every element's turned offsets).
 FILTERS = "pixel"
+# The U-Net's default: continuous filters for planar groups, which segment better with them (README).
+UNET_FILTERS = "continuous"
 # CAYLEY_TABLE[g][h] is the index of the product g h.
 CAYLEY_TABLE = (
     (0, 1, 2, 3),
@@ -878,7 +881,7 @@ class GroupEquivariantUNet(nn.Module):
     Input (B, in_channels, H, W), output (B, num_classes, H, W). Every size must be a
     multiple of 2**depth, so that the decoder restores it; then the network is exactly equivariant
     to the elements in EXACT_ELEMENTS. ``kernel_size`` must be odd; it defaults to 3 for pixel
-    filters and 5 for continuous ones (``filters``, default FILTERS, applies to the k x k convolutions).
+    filters and 5 for continuous ones (``filters``, default UNET_FILTERS, applies to the k x k convolutions).
 
     >>> net = GroupEquivariantUNet(1, 3, hidden_channels=2, depth=2)
     >>> net(torch.randn(2, 1, 8, 8)).shape
@@ -903,7 +906,7 @@ class GroupEquivariantUNet(nn.Module):
         name = "GroupEquivariantUNet"
         _check_int(f"{name}: num_classes", num_classes, 1)
         self.depth = _check_int(f"{name}: depth", depth, 0)
-        filters = FILTERS if filters is None else filters
+        filters = UNET_FILTERS if filters is None else filters
         if kernel_size is None:
             kernel_size = 5 if filters == "continuous" else 3
         if _check_int(f"{name}: kernel_size", kernel_size, 1) % 2 == 0:

@@ -53,6 +53,7 @@ __all__ = [
     "LABELS",
     "MATRICES",
     "ORDER",
+    "UNET_FILTERS",
     "GroupAvgPool",
     "GroupBatchNorm3d",
     "GroupConv3d",
@@ -81,6 +82,8 @@ GRID_EXACT = False
 # How layers parametrise filters unless told otherwise: "pixel" (a free value per kernel position) or
 # "continuous" (smooth functions of the offset, sampled exactly at every element's turned offsets).
 FILTERS = "continuous"
+# The U-Net's default: continuous filters for planar groups, which segment better with them (README).
+UNET_FILTERS = "continuous"
 # CAYLEY_TABLE[g][h] is the index of the product g h.
 CAYLEY_TABLE = (
     (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
@@ -1612,7 +1615,7 @@ class GroupEquivariantUNet3d(nn.Module):
     Input (B, in_channels, D, H, W), output (B, num_classes, D, H, W). Every size must be a
     multiple of 2**depth, so that the decoder restores it; then the network is exactly equivariant
     to the elements in EXACT_ELEMENTS. ``kernel_size`` must be odd; it defaults to 3 for pixel
-    filters and 5 for continuous ones (``filters``, default FILTERS, applies to the k x k convolutions).
+    filters and 5 for continuous ones (``filters``, default UNET_FILTERS, applies to the k x k convolutions).
 
     >>> net = GroupEquivariantUNet3d(1, 3, hidden_channels=2, depth=1)
     >>> net(torch.randn(2, 1, 6, 6, 6)).shape
@@ -1637,7 +1640,7 @@ class GroupEquivariantUNet3d(nn.Module):
         name = "GroupEquivariantUNet3d"
         _check_int(f"{name}: num_classes", num_classes, 1)
         self.depth = _check_int(f"{name}: depth", depth, 0)
-        filters = FILTERS if filters is None else filters
+        filters = UNET_FILTERS if filters is None else filters
         if kernel_size is None:
             kernel_size = 5 if filters == "continuous" else 3
         if _check_int(f"{name}: kernel_size", kernel_size, 1) % 2 == 0:

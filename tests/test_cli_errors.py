@@ -52,8 +52,10 @@ def run(arguments: list[str]) -> int:
         ([*TRAIN, "--hidden-channels", "3000"], "above the limit of"),
         ([*TRAIN, "--kernel-size", "99999"], "--kernel-size: 99999 is above the limit, 31"),
         ([*TRAIN, "--group", "c8", "--kernel-size", "301"], "--kernel-size: 301 is above the limit, 31"),
-        ([*TRAIN, "--group", "c8", "--kernel-size", "3"], "continuous filters (the default for C8) need a kernel"),
-        ([*TRAIN, "--filters", "continuous", "--kernel-size", "3"], "need a kernel of at least 5"),
+        ([*TRAIN, "--group", "c8", "--kernel-size", "3"], "continuous filters (the default for C8's CNN) need a"),
+        ([*TRAIN, "--filters", "continuous", "--kernel-size", "3"], "continuous filters (given) need a kernel of"),
+        ([*TRAIN, "--task", "segmentation", "--kernel-size", "3"], "(the default for C4's U-Net) need a kernel"),
+        (["demo", "--filters", "continuous"], "give it with --segmentation"),
         ([*TRAIN, "--seed", "18446744073709551616"], "--seed: 18446744073709551616 is above the largest seed"),
         ([*TRAIN, "--task", "segmentation", "--canvases", "100000000"], "--canvases: 100000000 is above the limit"),
         ([*TRAIN, "--task", "segmentation", "--canvas-size", "1048576"], "--canvas-size: 1048576 is above"),
@@ -239,7 +241,8 @@ def test_ctrl_c_during_train_is_one_line():
         "import signal, sys\n"
         "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from codegen.cli import main\n"
-        "sys.exit(main(['train', '--dataset', 'digits', '--epochs', '500', '--hidden-channels', '2', '--out', sys.argv[1]]))\n"
+        "arguments = ['train', '--dataset', 'digits', '--epochs', '500', '--hidden-channels', '2']\n"
+        "sys.exit(main([*arguments, '--out', sys.argv[1]]))\n"
     )
     with tempfile.TemporaryDirectory() as folder:
         child = subprocess.Popen(

@@ -99,10 +99,11 @@ def check_run(config: TrainConfig, dataset: str, group: ModuleType) -> None:
     kernel 5, canvases a U-Net cannot restore, or an estimated memory above `memory_limit()`."""
     check_config(config)
     side = IMAGE_SIDES[dataset]
-    filters = config.filters or group.FILTERS
-    if filters == "continuous" and config.kernel_size < 5:
+    default = group.UNET_FILTERS if config.task == "segmentation" else group.FILTERS
+    if (config.filters or default) == "continuous" and config.kernel_size < 5:
+        whose = "given" if config.filters else f"the default for {group.GROUP_NAME}'s {_network(config)}"
         raise AppError(
-            f"--kernel-size {config.kernel_size}: continuous filters (the default for {group.GROUP_NAME}) need a "
+            f"--kernel-size {config.kernel_size}: continuous filters ({whose}) need a "
             "kernel of at least 5 pixels; use --kernel-size 5 or --filters pixel"
         )
     if config.task == "segmentation":
@@ -157,3 +158,7 @@ def estimate_bytes(config: TrainConfig, order: int, side: int) -> dict[str, floa
         "the expanded filters": float(filters),
         "the data": float(data),
     }
+
+
+def _network(config: TrainConfig) -> str:
+    return "U-Net" if config.task == "segmentation" else "CNN"
