@@ -1,6 +1,6 @@
 """Sweep GAP's SmallGroups library: our character tables and irreps against GAP, group by group.
 
-Not a test (it takes about 40 minutes on two cores); the README quotes its result. GAP is not a
+Not a test (about an hour and a half on one core); the README quotes its result. GAP is not a
 dependency: install it beside the project (``pip install passagemath-gap`` in its own venv) and run,
 from the project root::
 
