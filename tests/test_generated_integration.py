@@ -58,14 +58,17 @@ def _compile_cases():
 
 @pytest.mark.parametrize(("name", "model"), _compile_cases())
 def test_torch_compile_fullgraph_matches_eager(name, model):
-    """torch.compile(fullgraph=True) gives the eager outputs, in eval and train mode."""
+    """torch.compile(fullgraph=True) gives the eager outputs, in eval mode and, for the representative
+    groups, in train mode too. Under compilation eval mode expands the filters as training does (the
+    cache is bypassed), so train mode adds only batch statistics, which no group changes."""
     group_module = generated(name)
     net = MODELS[model](group_module).eval()
     x = image(group_module)
     compiled = torch.compile(net, fullgraph=True)
     torch.testing.assert_close(compiled(x), net(x))
-    net.train()
-    torch.testing.assert_close(torch.compile(net, fullgraph=True)(x), net(x))
+    if name in REPRESENTATIVE:
+        net.train()
+        torch.testing.assert_close(torch.compile(net, fullgraph=True)(x), net(x))
 
 
 @pytest.mark.parametrize("model", MODELS)
