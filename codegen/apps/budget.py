@@ -99,14 +99,15 @@ def check_run(config: TrainConfig, dataset: str, group: ModuleType) -> None:
     kernel 5, canvases a U-Net cannot restore, or an estimated memory above `memory_limit()`."""
     check_config(config)
     side = IMAGE_SIDES[dataset]
-    default = group.UNET_FILTERS if config.task == "segmentation" else group.FILTERS
+    segmentation = config.task == "segmentation"
+    default, network = (group.UNET_FILTERS, "U-Net") if segmentation else (group.FILTERS, "CNN")
     if (config.filters or default) == "continuous" and config.kernel_size < 5:
-        whose = "given" if config.filters else f"the default for {group.GROUP_NAME}'s {_network(config)}"
+        whose = "given" if config.filters else f"the default for {group.GROUP_NAME}'s {network}"
         raise AppError(
             f"--kernel-size {config.kernel_size}: continuous filters ({whose}) need a "
             "kernel of at least 5 pixels; use --kernel-size 5 or --filters pixel"
         )
-    if config.task == "segmentation":
+    if segmentation:
         if config.canvas_size % 2**config.depth or config.canvas_size < 2 * side:
             raise AppError(
                 f"--canvas-size {config.canvas_size} must be a multiple of 2^depth = {2**config.depth} "
@@ -158,7 +159,3 @@ def estimate_bytes(config: TrainConfig, order: int, side: int) -> dict[str, floa
         "the expanded filters": float(filters),
         "the data": float(data),
     }
-
-
-def _network(config: TrainConfig) -> str:
-    return "U-Net" if config.task == "segmentation" else "CNN"

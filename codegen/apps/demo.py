@@ -144,14 +144,14 @@ def run_demo_segmentation(
         say(f"  {len(train)} training canvases (upright), {len(test)} test canvases")
         rows, models = [], {}
         for name, spec, hidden in SEGMENTATION_MODELS:
-            plain = spec == "trivial"
+            kind = "pixel" if spec == "trivial" else filters
             config = TrainConfig(
                 epochs=epochs,
                 batch_size=16,
                 learning_rate=1e-2,
                 hidden_channels=hidden,
-                kernel_size=3 if plain or filters == "pixel" else 5,
-                filters="pixel" if plain else filters,
+                kernel_size=3 if kind == "pixel" else 5,
+                filters=kind,
                 seed=seed,
                 task="segmentation",
                 depth=2,
