@@ -9,6 +9,7 @@ import numpy as np
 from grouptheory import FILTER_KINDS, FiniteGroup
 
 from ._errors import CodegenError
+from .fields import FieldsModel, build_fields
 
 SPATIAL = {2: "image", 3: "volume"}
 
@@ -39,6 +40,7 @@ class ModuleModel:
     filters: str
     unet_filters: str
     spec_digest: str = ""
+    fields: FieldsModel | None = None
 
     def __post_init__(self) -> None:
         if not self.module_name.isidentifier() or self.module_name != self.module_name.lower():
@@ -115,6 +117,7 @@ def build_model(group: FiniteGroup, source: str, filters: str | None = None, spe
         filters=default,
         unet_filters=filters or ("continuous" if group.dimension == 2 and group.order > 1 else default),
         spec_digest=spec_digest,
+        fields=build_fields(group),
     )
 
 

@@ -108,6 +108,38 @@ def _wrapped(text: str, indent: str) -> list[str]:
     return lines
 
 
+def mapping_literal(name: str, value: dict) -> str:
+    """``NAME = {...}``, one item a line, each wrapped within the line length.
+
+    >>> print(mapping_literal("BLOCKS", {"trivial": (0,), "regular": (0, 1)}))
+    BLOCKS = {
+        "trivial": (0,),
+        "regular": (0, 1),
+    }
+    """
+    lines = [f"{name} = {{"]
+    for key, item in value.items():
+        lines.extend(_wrapped(f"{python_literal(key)}: {item!r},", indent="    "))
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _field_tables(model: ModuleModel) -> dict[str, str]:
+    fields = model.fields
+    if fields is None:
+        return {}
+    return {
+        "irreps": literal("IRREPS", fields.irreps, one_per_line=True),
+        "irrep_kinds": literal("IRREP_KINDS", fields.irrep_kinds),
+        "field_blocks": mapping_literal("FIELD_BLOCKS", fields.blocks),
+        "field_changes_of_basis": mapping_literal("FIELD_CHANGES_OF_BASIS", fields.changes_of_basis),
+        "field_permutations": mapping_literal("FIELD_PERMUTATIONS", fields.permutations),
+        "subgroups": mapping_literal("SUBGROUPS", fields.subgroups),
+        "stabilisers": literal("STABILISERS", fields.stabilisers, one_per_line=True),
+        "intertwiners": literal("INTERTWINERS", fields.intertwiners, one_per_line=True),
+    }
+
+
 def render(model: ModuleModel) -> str:
     """The generated module's source; the template is written so that the output is ruff-formatted."""
     nd = model.dimension
@@ -121,6 +153,7 @@ def render(model: ModuleModel) -> str:
         "elements": literal("ELEMENTS", model.elements),
         "matrices": literal("MATRICES", model.matrices, one_per_line=True),
         "exact_elements": literal("EXACT_ELEMENTS", model.exact_elements),
+        **_field_tables(model),
         "axes": literal("_AXES", tuple(p and p.axes for p in exact)),
         "flips": literal("_FLIPS", tuple(p and p.flips for p in exact)),
     }
@@ -147,6 +180,7 @@ def render(model: ModuleModel) -> str:
         "network": "GroupEquivariantCNN" if nd == 2 else "GroupEquivariantCNN3d",
         "unet": "GroupEquivariantUNet" if nd == 2 else "GroupEquivariantUNet3d",
         "conv_transpose": f"GroupConvTranspose{suffix}",
+        "steerable": f"SteerableConv{suffix}",
         "conv_transpose_class": f"ConvTranspose{suffix}",
         "conv_transpose_fn": f"conv_transpose{suffix}",
         "conv_class": f"Conv{suffix}",

@@ -331,6 +331,28 @@ def _same_values(cached: torch.Tensor, current: torch.Tensor) -> bool:
     return torch.equal(cached, current)
 
 
+def _cached_filters(layer: nn.Module, expand) -> tuple[torch.Tensor, torch.Tensor | None]:  # type: ignore[no-untyped-def]
+    """A layer's expanded weight and bias, ``expand()``: recomputed while training, reused in inference
+    while ``layer.weight`` and ``layer.bias`` hold the values they were expanded from (kept in
+    ``layer._cache``). Values are compared, not version counters, because edits through ``.data`` (an
+    EMA teacher, ``weight.data.normal_()``) leave those unchanged."""
+    weight, bias = layer.weight, layer.bias
+    if layer.training or torch.is_grad_enabled() or torch.compiler.is_compiling():
+        return expand()
+    cache = layer._cache
+    if (
+        cache is None
+        or cache[0].dtype != weight.dtype
+        or cache[0].device != weight.device
+        or not _same_values(cache[0], weight)
+        or (bias is None) != (cache[1] is None)
+        or (bias is not None and not _same_values(cache[1], bias))
+    ):
+        copies = (weight.detach().clone(), None if bias is None else bias.detach().clone())
+        layer._cache = cache = (*copies, *expand())
+    return cache[2], cache[3]
+
+
 class _FilterExpandingConv(nn.Module):
     """Shared machinery of the lifting and group convolutions: filter expansion, caching, export."""
 
@@ -441,24 +463,7 @@ class _FilterExpandingConv(nn.Module):
         return None if self.bias is None else self.bias.index_select(0, self.bias_index)
 
     def _filters(self) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Expanded weight and bias: recomputed while training, reused in inference while the parameters
-        hold the values they were expanded from. Values are compared, not version counters, because
-        edits through ``.data`` (an EMA teacher, ``weight.data.normal_()``) leave those unchanged."""
-        weight, bias = self.weight, self.bias
-        if self.training or torch.is_grad_enabled() or torch.compiler.is_compiling():
-            return self._conv_weight(), self._expanded_bias()
-        cache = self._cache
-        if (
-            cache is None
-            or cache[0].dtype != weight.dtype
-            or cache[0].device != weight.device
-            or not _same_values(cache[0], weight)
-            or (bias is None) != (cache[1] is None)
-            or (bias is not None and not _same_values(cache[1], bias))
-        ):
-            cache = (weight.detach().clone(), None if bias is None else bias.detach().clone())
-            self._cache = cache = (*cache, self._conv_weight(), self._expanded_bias())
-        return cache[2], cache[3]
+        return _cached_filters(self, lambda: (self._conv_weight(), self._expanded_bias()))
 
     def _conv_weight(self) -> torch.Tensor:
         """The expanded weight in the layout the convolution function takes."""

@@ -47,10 +47,16 @@ __all__ = [
     "GRID_EXACT",
     "GROUP_NAME",
     "INVERSES",
+    "IRREPS",
     "LABELS",
     "MATRICES",
     "ORDER",
+    "SUBGROUPS",
     "UNET_FILTERS",
+    "FieldBatchNorm",
+    "FieldInvariants",
+    "FieldReLU",
+    "FieldType",
     "GroupAvgPool",
     "GroupBatchNorm2d",
     "GroupConv2d",
@@ -62,6 +68,7 @@ __all__ = [
     "GroupToScalar",
     "GroupUpsample",
     "LiftingConv2d",
+    "SteerableConv2d",
     "act_on_features",
     "act_on_image",
 ]
@@ -300,6 +307,28 @@ def _same_values(cached: torch.Tensor, current: torch.Tensor) -> bool:
     return torch.equal(cached, current)
 
 
+def _cached_filters(layer: nn.Module, expand) -> tuple[torch.Tensor, torch.Tensor | None]:  # type: ignore[no-untyped-def]
+    """A layer's expanded weight and bias, ``expand()``: recomputed while training, reused in inference
+    while ``layer.weight`` and ``layer.bias`` hold the values they were expanded from (kept in
+    ``layer._cache``). Values are compared, not version counters, because edits through ``.data`` (an
+    EMA teacher, ``weight.data.normal_()``) leave those unchanged."""
+    weight, bias = layer.weight, layer.bias
+    if layer.training or torch.is_grad_enabled() or torch.compiler.is_compiling():
+        return expand()
+    cache = layer._cache
+    if (
+        cache is None
+        or cache[0].dtype != weight.dtype
+        or cache[0].device != weight.device
+        or not _same_values(cache[0], weight)
+        or (bias is None) != (cache[1] is None)
+        or (bias is not None and not _same_values(cache[1], bias))
+    ):
+        copies = (weight.detach().clone(), None if bias is None else bias.detach().clone())
+        layer._cache = cache = (*copies, *expand())
+    return cache[2], cache[3]
+
+
 class _FilterExpandingConv(nn.Module):
     """Shared machinery of the lifting and group convolutions: filter expansion, caching, export."""
 
@@ -413,24 +442,7 @@ class _FilterExpandingConv(nn.Module):
         return None if self.bias is None else self.bias.index_select(0, self.bias_index)
 
     def _filters(self) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Expanded weight and bias: recomputed while training, reused in inference while the parameters
-        hold the values they were expanded from. Values are compared, not version counters, because
-        edits through ``.data`` (an EMA teacher, ``weight.data.normal_()``) leave those unchanged."""
-        weight, bias = self.weight, self.bias
-        if self.training or torch.is_grad_enabled() or torch.compiler.is_compiling():
-            return self._conv_weight(), self._expanded_bias()
-        cache = self._cache
-        if (
-            cache is None
-            or cache[0].dtype != weight.dtype
-            or cache[0].device != weight.device
-            or not _same_values(cache[0], weight)
-            or (bias is None) != (cache[1] is None)
-            or (bias is not None and not _same_values(cache[1], bias))
-        ):
-            cache = (weight.detach().clone(), None if bias is None else bias.detach().clone())
-            self._cache = cache = (*cache, self._conv_weight(), self._expanded_bias())
-        return cache[2], cache[3]
+        return _cached_filters(self, lambda: (self._conv_weight(), self._expanded_bias()))
 
     def _conv_weight(self) -> torch.Tensor:
         """The expanded weight in the layout the convolution function takes."""
@@ -946,3 +958,433 @@ class GroupEquivariantUNet(nn.Module):
         for up, merge in zip(self.up, self.merge, strict=True):
             y = merge(torch.cat([up(y), skips.pop()], dim=1))
         return self.head(self.to_scalar(y))
+
+
+# -- Field types ---------------------------------------------------------------------------------------
+# The real orthogonal irreducible representations (the engine's irreps(real=True), in its order):
+# IRREPS[k][g] is the matrix of element g in irrep k.
+# fmt: off
+IRREPS = (
+    (((1,),),),
+)
+IRREP_KINDS = ('real',)
+# The named representations a field may carry, each rho(g) = Q diag(blocks)(g) Q^T with the irreps of
+# FIELD_BLOCKS[name] along the diagonal and Q = FIELD_CHANGES_OF_BASIS[name] (orthogonal, exact to rounding).
+FIELD_BLOCKS = {
+    "trivial": (0,),
+    "regular": (0,),
+    "standard": (0, 0),
+}
+FIELD_CHANGES_OF_BASIS = {
+    "trivial": ((1,),),
+    "regular": ((1,),),
+    "standard": ((1, 0), (0, 1)),
+}
+# Those that permute a basis: FIELD_PERMUTATIONS[name][g][x] is where element g moves basis vector x.
+FIELD_PERMUTATIONS = {
+    "trivial": ((0,),),
+    "regular": ((0,),),
+}
+# Catalog groups inside this one (their elements by index here), which name the quotient fields.
+SUBGROUPS = {
+}
+# Stabilisers of kernel offsets (one per conjugacy class; a generic offset's is trivial) and, for each,
+# an orthonormal basis of the matrices X with irrep_out(s) X = X irrep_in(s) for every s in it, by
+# (out, in) irrep pair: grouptheory.kernel_spaces, solved exactly.
+STABILISERS = (
+)
+INTERTWINERS = (
+)
+# fmt: on
+
+_FIELD_NAMES = (*FIELD_BLOCKS, *(f"irrep_{k}" for k in range(len(IRREPS))))
+
+
+@functools.cache
+def _field_matrices(name: str) -> torch.Tensor:
+    """rho(g) for every element, float64 (|G|, d, d): exact 0/1 for permutation fields."""
+    if name in FIELD_PERMUTATIONS:
+        images = torch.tensor(FIELD_PERMUTATIONS[name])
+        matrices = torch.zeros(ORDER, images.shape[1], images.shape[1], dtype=torch.float64)
+        matrices.scatter_(1, images.unsqueeze(1), 1.0)
+        return matrices
+    if name == "standard":
+        return torch.tensor(MATRICES, dtype=torch.float64)
+    return torch.tensor(IRREPS[int(name[len("irrep_") :])], dtype=torch.float64)
+
+
+def _field_blocks(name: str) -> tuple[tuple[int, ...], torch.Tensor]:
+    """The irreps along a field's diagonal and its change of basis Q (float64)."""
+    if name.startswith("irrep_"):
+        k = int(name[len("irrep_") :])
+        return (k,), torch.eye(len(IRREPS[k][0]), dtype=torch.float64)
+    return FIELD_BLOCKS[name], torch.tensor(FIELD_CHANGES_OF_BASIS[name], dtype=torch.float64)
+
+
+class FieldType:
+    """A direct sum of fields, each carrying a named representation of trivial, in the order given.
+
+    Names: ``trivial`` (a scalar), ``regular`` (|G| channels, a group feature map's slice), ``standard``
+    (the declared action: a vector that turns with the image), ``irrep_<k>`` (``IRREPS[k]``) and
+    ``quotient_<h>`` (the cosets of the catalog subgroup h, see ``SUBGROUPS``). A field tensor is
+    (B, size, H, W), the fields' channels one after the other; element g acts by
+    ``(g f)(u) = rho(g) f(g^-1 u)``.
+
+    >>> ft = FieldType(regular=2, standard=1)
+    >>> ft.size, ft.fields
+    (4, (('regular', 2), ('standard', 1)))
+    """
+
+    def __init__(self, **counts: int) -> None:
+        for name, count in counts.items():
+            if name not in _FIELD_NAMES:
+                raise ValueError(f"FieldType: {GROUP_NAME} has no field {name!r}; known: {', '.join(_FIELD_NAMES)}")
+            _check_int(f"FieldType: the count of {name}", count, 0)
+        self.fields = tuple((name, count) for name, count in counts.items() if count)
+        if not self.fields:
+            raise ValueError("FieldType: give at least one field, e.g. FieldType(regular=4)")
+        self.size = sum(count * self.degree(name) for name, count in self.fields)
+
+    @staticmethod
+    def degree(name: str) -> int:
+        return int(_field_matrices(name).shape[1])
+
+    def representation(self, g: int) -> torch.Tensor:
+        """rho(g) on all the fields: block diagonal (size, size), float64."""
+        g = _element(g)
+        return torch.block_diag(*(_field_matrices(name)[g] for name, count in self.fields for _ in range(count)))
+
+    def act(self, y: torch.Tensor, g: int) -> torch.Tensor:
+        """Element g on a field tensor (B, size, H, W): ``(g f)(u) = rho(g) f(g^-1 u)``."""
+        if y.dim() != DIMENSION + 2 or y.shape[1] != self.size:
+            raise ValueError(f"{self} acts on (B, {self.size}, H, W); got shape {tuple(y.shape)}")
+        moved = act_on_image(y, g)
+        return torch.einsum("ij,bj...->bi...", self.representation(g).to(moved), moved)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FieldType) and self.fields == other.fields
+
+    def __hash__(self) -> int:
+        return hash(self.fields)
+
+    def __repr__(self) -> str:
+        return f"FieldType({', '.join(f'{name}={count}' for name, count in self.fields)})"
+
+
+# -- Kernel spaces -------------------------------------------------------------------------------------
+@functools.cache
+def _offset_orbits(kernel_size: int) -> tuple[tuple[torch.Tensor, torch.Tensor, int], ...]:
+    """Each orbit of kernel positions as (positions, elements moving its representative there, stabiliser):
+    the representative is a position whose stabiliser is listed in STABILISERS (-1: trivial)."""
+    images = torch.tensor(_kernel_sources(kernel_size))[list(INVERSES)]  # images[h, u]: the position of h u
+    listed = {members: k for k, members in enumerate(STABILISERS)}
+    orbits, seen = [], set()
+    for start in range(images.shape[1]):
+        if start in seen:
+            continue
+        members = images[:, start].tolist()
+        seen.update(members)
+        for u in dict.fromkeys(members):
+            stabiliser = tuple(int(h) for h in torch.nonzero(images[:, u] == u).flatten())
+            if len(stabiliser) == 1 or stabiliser in listed:
+                break
+        else:  # pragma: no cover - every orbit meets each conjugate of its stabiliser
+            raise RuntimeError(f"no listed stabiliser on the orbit of kernel position {start} (please report)")
+        positions, elements = torch.unique(images[:, u], return_inverse=False), []
+        for position in positions.tolist():
+            elements.append(int(torch.nonzero(images[:, u] == position)[0]))
+        orbits.append((positions, torch.tensor(elements), listed.get(stabiliser, -1)))
+    return tuple(orbits)
+
+
+@functools.cache
+def _irrep_kernel_basis(out: int, inp: int, kernel_size: int) -> torch.Tensor:
+    """An orthonormal basis (n, d_out, d_in, k^d) of the kernels from irrep inp to irrep out, float64."""
+    rho_out, rho_in = (torch.tensor(IRREPS[k], dtype=torch.float64) for k in (out, inp))
+    d_out, d_in, volume = rho_out.shape[1], rho_in.shape[1], kernel_size**DIMENSION
+    pieces = []
+    for positions, elements, stabiliser in _offset_orbits(kernel_size):
+        if stabiliser < 0:
+            at_representative = torch.eye(d_out * d_in, dtype=torch.float64).view(-1, d_out, d_in)
+        else:
+            at_representative = torch.tensor(INTERTWINERS[stabiliser].get((out, inp), ()), dtype=torch.float64)
+        if not len(at_representative):
+            continue
+        at_representative = at_representative.view(-1, d_out, d_in)
+        values = torch.einsum("mab,nbc,mdc->nadm", rho_out[elements], at_representative, rho_in[elements])
+        basis = torch.zeros(len(values), d_out, d_in, volume, dtype=torch.float64)
+        basis[..., positions] = values / math.sqrt(len(positions))
+        pieces.append(basis)
+    return torch.cat(pieces) if pieces else torch.zeros(0, d_out, d_in, volume, dtype=torch.float64)
+
+
+@functools.cache
+def _dense_kernel_basis(out: str, inp: str, kernel_size: int) -> torch.Tensor:
+    """An orthonormal basis (n, d_out, d_in, k^d) of the kernels between two named fields, float64:
+    the irrep pairs' bases in the fields' changes of basis."""
+    blocks_out, q_out = _field_blocks(out)
+    blocks_in, q_in = _field_blocks(inp)
+    starts_out = [0, *itertools.accumulate(len(IRREPS[k][0]) for k in blocks_out)]
+    starts_in = [0, *itertools.accumulate(len(IRREPS[k][0]) for k in blocks_in)]
+    pieces = []
+    for p, j in enumerate(blocks_out):
+        for q, i in enumerate(blocks_in):
+            basis = _irrep_kernel_basis(j, i, kernel_size)
+            left, right = q_out[:, starts_out[p] : starts_out[p + 1]], q_in[:, starts_in[q] : starts_in[q + 1]]
+            pieces.append(torch.einsum("ap,npqk,bq->nabk", left, basis, right))
+    return torch.cat(pieces)
+
+
+@functools.cache
+def _orbit_index(out: str, inp: str, kernel_size: int) -> torch.Tensor:
+    """For two permutation fields: the orbit of every kernel entry (d_out, d_in, k^d) under the group,
+    numbered 0..n-1. An equivariant kernel is one free value per orbit (the lifting and group
+    convolutions' parametrisation, generalised to any pair of permutation fields)."""
+    images = torch.tensor(_kernel_sources(kernel_size))[list(INVERSES)]
+    moves_out, moves_in = (torch.tensor(FIELD_PERMUTATIONS[name]) for name in (out, inp))
+    d_out, d_in, volume = moves_out.shape[1], moves_in.shape[1], images.shape[1]
+    y, x, u = torch.meshgrid(torch.arange(d_out), torch.arange(d_in), torch.arange(volume), indexing="ij")
+    smallest = torch.full((d_out, d_in, volume), d_out * d_in * volume, dtype=torch.long)
+    for g in range(ORDER):
+        moved = (moves_out[g][y] * d_in + moves_in[g][x]) * volume + images[g][u]
+        smallest = torch.minimum(smallest, moved)
+    return torch.unique(smallest, return_inverse=True)[1]
+
+
+def _bias_basis(name: str) -> torch.Tensor:
+    """(d, t): the invariant vectors of a field (its trivial blocks' columns of Q), float64."""
+    blocks, q = _field_blocks(name)
+    starts = [0, *itertools.accumulate(len(IRREPS[k][0]) for k in blocks)]
+    return q[:, [starts[p] for p, k in enumerate(blocks) if k == _TRIVIAL]]
+
+
+_TRIVIAL = FIELD_BLOCKS["trivial"][0]
+
+
+class SteerableConv2d(nn.Module):
+    """Convolution between field types of trivial: (B, in_type.size, H, W) -> (B, out_type.size, H', W').
+
+    The filter is a free combination of an exact basis of the equivariant kernels,
+    K(g u) = rho_out(g) K(u) rho_in(g)^T: between permutation fields (trivial, regular, quotient) one
+    value per orbit of kernel entries, gathered (trivial -> regular is ``LiftingConv2d``'s space and
+    regular -> regular ``GroupConv2d``'s); between other fields the intertwiners of each offset's
+    stabiliser, carried along its orbit (``INTERTWINERS``). The bias lives on the fields' trivial
+    parts. Arguments are those of ``nn.Conv2d`` with a single int kernel_size (pixel filters;
+    continuous ones are not generated for field types yet). ``kernel_dimensions()`` lists each block's
+    number of parameters beside the count the characters predict.
+
+    >>> conv = SteerableConv2d(FieldType(trivial=1), FieldType(regular=2, standard=1), kernel_size=3, padding=1)
+    >>> conv(torch.randn(2, 1, 8, 8)).shape
+    torch.Size([2, 4, 8, 8])
+    """
+
+    def __init__(
+        self,
+        in_type: FieldType,
+        out_type: FieldType,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int | str = 0,
+        dilation: int = 1,
+        bias: bool = True,
+        filters: str | None = None,
+    ) -> None:
+        super().__init__()
+        name = type(self).__name__
+        if not isinstance(in_type, FieldType) or not isinstance(out_type, FieldType):
+            raise ValueError(f"{name}: in_type and out_type must be FieldType objects; got {in_type!r}, {out_type!r}")
+        if filters not in (None, "pixel"):
+            raise ValueError(f"{name}: field types take filters='pixel' (continuous ones are not generated yet)")
+        self.in_type, self.out_type = in_type, out_type
+        self.kernel_size = _check_int(f"{name}: kernel_size (one int: filters are square)", kernel_size, 1)
+        self.stride = _check_int(f"{name}: stride", stride, 1)
+        self.dilation = _check_int(f"{name}: dilation", dilation, 1)
+        if padding not in ("same", "valid"):
+            _check_int(f"{name}: padding ('same', 'valid' or an int)", padding, 0)
+        self.padding = padding
+        fan_in = in_type.size * kernel_size**DIMENSION
+        self._blocks = []  # (out field, out count, in field, in count, kind, parameters per copy pair)
+        for k, (out, m_out) in enumerate(out_type.fields):
+            for i, (inp, m_in) in enumerate(in_type.fields):
+                if out in FIELD_PERMUTATIONS and inp in FIELD_PERMUTATIONS:
+                    index = _orbit_index(out, inp, kernel_size)
+                    self.register_buffer(f"index_{k}_{i}", index, persistent=False)
+                    count, kind = int(index.max()) + 1, "orbits"
+                else:
+                    basis = _dense_kernel_basis(out, inp, kernel_size)
+                    self.register_buffer(f"basis_{k}_{i}", basis.flatten(1).float(), persistent=False)
+                    count, kind = len(basis), "basis"
+                self._blocks.append((out, m_out, inp, m_in, kind, count))
+        self.weight = nn.Parameter(torch.empty(sum(m_out * m_in * n for _, m_out, _, m_in, _, n in self._blocks)))
+        for k, (out, _) in enumerate(out_type.fields):
+            self.register_buffer(f"bias_basis_{k}", _bias_basis(out).float(), persistent=False)
+        invariant = sum(m * _bias_basis(out).shape[1] for out, m in out_type.fields)
+        self.bias = nn.Parameter(torch.empty(invariant)) if bias and invariant else None
+        self._fan_in = fan_in
+        self._cache: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor, torch.Tensor | None] | None = None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Kernel entries with the variance of ``nn.Conv2d``'s default (1 / (3 fan_in)): a gathered value
+        is one entry; a dense basis of n orthonormal elements spreads over d_out d_in k^d entries."""
+        with torch.no_grad():
+            start = 0
+            for out, m_out, inp, m_in, kind, count in self._blocks:
+                size = m_out * m_in * count
+                entries = FieldType.degree(out) * FieldType.degree(inp) * self.kernel_size**DIMENSION
+                spread = 1.0 if kind == "orbits" else entries / max(count, 1)
+                bound = math.sqrt(spread / self._fan_in)
+                self.weight[start : start + size].uniform_(-bound, bound)
+                start += size
+            if self.bias is not None:
+                nn.init.uniform_(self.bias, -1 / math.sqrt(self._fan_in), 1 / math.sqrt(self._fan_in))
+
+    def kernel_dimensions(self) -> list[tuple[str, str, int]]:
+        """(out field, in field, parameters per pair of fields) for each block."""
+        return [(out, inp, count) for out, _, inp, _, _, count in self._blocks]
+
+    def expanded_weight(self) -> torch.Tensor:
+        """The kernel in the layout of ``nn.Conv2d``: (out_type.size, in_type.size, k...)."""
+        rows, start, block = [], 0, 0
+        for k, (out, m_out) in enumerate(self.out_type.fields):
+            row = []
+            for i, (inp, m_in) in enumerate(self.in_type.fields):
+                _, _, _, _, kind, count = self._blocks[block]
+                weight = self.weight[start : start + m_out * m_in * count].view(m_out * m_in, count)
+                if kind == "orbits":
+                    index = getattr(self, f"index_{k}_{i}")
+                    kernel = weight[:, index.flatten()].view(m_out, m_in, *index.shape)
+                else:
+                    basis = getattr(self, f"basis_{k}_{i}")
+                    shape = (m_out, m_in, FieldType.degree(out), FieldType.degree(inp), -1)
+                    kernel = (weight @ basis.to(weight.dtype)).view(shape)
+                row.append(kernel.permute(0, 2, 1, 3, 4).reshape(m_out * kernel.shape[2], m_in * kernel.shape[3], -1))
+                start += m_out * m_in * count
+                block += 1
+            rows.append(torch.cat(row, dim=1))
+        return torch.cat(rows).view(self.out_type.size, self.in_type.size, *(self.kernel_size,) * DIMENSION)
+
+    def expanded_bias(self) -> torch.Tensor | None:
+        if self.bias is None:
+            return None
+        parts, start = [], 0
+        for k, (_, m) in enumerate(self.out_type.fields):
+            basis = getattr(self, f"bias_basis_{k}").to(self.bias.dtype)
+            values = self.bias[start : start + m * basis.shape[1]].view(m, basis.shape[1])
+            parts.append((values @ basis.T).flatten())
+            start += m * basis.shape[1]
+        return torch.cat(parts)
+
+    def _filters(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        return _cached_filters(self, lambda: (self.expanded_weight(), self.expanded_bias()))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() != DIMENSION + 2 or x.shape[1] != self.in_type.size:
+            layout = f"(B, {self.in_type.size}, H, W)"
+            raise ValueError(f"{type(self).__name__} expects {layout}; got shape {tuple(x.shape)}")
+        weight, bias = self._filters()
+        return F.conv2d(x, weight, bias, self.stride, self.padding, self.dilation)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_cache": None}
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.in_type} -> {self.out_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+            f"padding={self.padding!r}, dilation={self.dilation}, {self.weight.numel()} parameters"
+        )
+
+
+class FieldReLU(nn.Module):
+    """ReLU that keeps equivariance for every field: pointwise on permutation fields (trivial, regular,
+    quotient), on the norm of the others: ``f * relu(|f| - b) / |f|`` with a learned threshold b per field.
+
+    >>> ft = FieldType(regular=1, standard=1)
+    >>> FieldReLU(ft)(torch.randn(2, ft.size, 8, 8)).shape
+    torch.Size([2, 3, 8, 8])
+    """
+
+    def __init__(self, field_type: FieldType) -> None:
+        super().__init__()
+        self.field_type = field_type
+        self._sizes = [FieldType.degree(name) for name, count in field_type.fields for _ in range(count)]
+        self._pointwise = [name in FIELD_PERMUTATIONS for name, count in field_type.fields for _ in range(count)]
+        self.threshold = nn.Parameter(torch.zeros(len(self._sizes) - sum(self._pointwise)))
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        out, norm_field = [], 0
+        for part, pointwise in zip(y.split(self._sizes, dim=1), self._pointwise, strict=True):
+            if pointwise:
+                out.append(F.relu(part))
+            else:
+                norm = part.norm(dim=1, keepdim=True)
+                out.append(part * (F.relu(norm - self.threshold[norm_field]) / norm.clamp_min(1e-12)))
+                norm_field += 1
+        return torch.cat(out, dim=1)
+
+
+class FieldInvariants(nn.Module):
+    """Per field, an invariant: the maximum over a permutation field's channels, the norm of any other.
+
+    (B, field_type.size, H, W) -> (B, number of fields, H, W), which ``act_on_image`` moves.
+
+    >>> FieldInvariants(FieldType(regular=2, standard=1))(torch.randn(2, 4, 8, 8)).shape
+    torch.Size([2, 3, 8, 8])
+    """
+
+    def __init__(self, field_type: FieldType) -> None:
+        super().__init__()
+        self.field_type = field_type
+        self._sizes = [FieldType.degree(name) for name, count in field_type.fields for _ in range(count)]
+        self._pointwise = [name in FIELD_PERMUTATIONS for name, count in field_type.fields for _ in range(count)]
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        parts = zip(y.split(self._sizes, dim=1), self._pointwise, strict=True)
+        return torch.cat([p.amax(1, keepdim=True) if pw else p.norm(dim=1, keepdim=True) for p, pw in parts], dim=1)
+
+
+class FieldBatchNorm(nn.Module):
+    """Batch normalisation per field that keeps equivariance: a permutation field's channels share one mean
+    and variance and one learned scale and shift; any other field is divided by the root of its mean
+    squared norm per channel and scaled, never shifted (only invariant vectors may be added to it).
+
+    >>> ft = FieldType(regular=2, standard=1)
+    >>> FieldBatchNorm(ft)(torch.randn(4, ft.size, 8, 8)).shape
+    torch.Size([4, 4, 8, 8])
+    """
+
+    def __init__(self, field_type: FieldType, eps: float = 1e-5, momentum: float = 0.1) -> None:
+        super().__init__()
+        self.field_type, self.eps, self.momentum = field_type, eps, momentum
+        names = [name for name, count in field_type.fields for _ in range(count)]
+        degrees = torch.tensor([FieldType.degree(name) for name in names])
+        field_of_channel = torch.repeat_interleave(torch.arange(len(names)), degrees)
+        shifted = torch.tensor([name in FIELD_PERMUTATIONS for name in names])
+        self.register_buffer("field_of_channel", field_of_channel, persistent=False)
+        self.register_buffer("degrees", degrees.float(), persistent=False)
+        self.register_buffer("shifted", shifted, persistent=False)
+        self.weight = nn.Parameter(torch.ones(len(names)))
+        self.bias = nn.Parameter(torch.zeros(len(names)))
+        self.register_buffer("running_mean", torch.zeros(len(names)))
+        self.register_buffer("running_var", torch.ones(len(names)))
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        if y.dim() != DIMENSION + 2 or y.shape[1] != self.field_type.size:
+            layout = f"(B, {self.field_type.size}, H, W)"
+            raise ValueError(f"FieldBatchNorm expects {layout}; got shape {tuple(y.shape)}")
+        fields = self.field_of_channel
+        if self.training:
+            dims = [0, *range(2, y.dim())]
+            per_field = torch.zeros(2, len(self.degrees), dtype=y.dtype, device=y.device)
+            per_field.index_add_(1, fields, torch.stack([y.mean(dims), (y * y).mean(dims)]))
+            mean = torch.where(self.shifted, per_field[0] / self.degrees, 0.0)
+            var = per_field[1] / self.degrees - mean * mean
+            with torch.no_grad():
+                self.running_mean.lerp_(mean.detach(), self.momentum)
+                self.running_var.lerp_(var.detach(), self.momentum)
+        else:
+            mean, var = self.running_mean, self.running_var
+        scale = self.weight / torch.sqrt(var + self.eps)
+        shift = torch.where(self.shifted, self.bias - mean * scale, 0.0)
+        view = (1, -1, *(1,) * DIMENSION)
+        return y * scale[fields].view(view) + shift[fields].view(view)

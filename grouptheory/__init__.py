@@ -10,10 +10,12 @@ from ._characters import CharacterTable
 from ._constructors import from_matrices, from_permutations, from_presentation
 from ._errors import GroupTheoryError
 from ._group import FiniteGroup, Subgroup
+from ._kernel_spaces import KernelSpaces, kernel_spaces
 from ._representation import Decomposition, Representation
 from .describe import DESCRIBE_FORMATS, describe
 from .named import cyclic, dihedral, trivial
 from .spec import FILTER_KINDS, catalog_names, from_spec_dict, load, spec_filters, spec_path
+from .subgroups import catalog_subgroups
 
 __all__ = [
     "DESCRIBE_FORMATS",
@@ -22,9 +24,11 @@ __all__ = [
     "Decomposition",
     "FiniteGroup",
     "GroupTheoryError",
+    "KernelSpaces",
     "Representation",
     "Subgroup",
     "catalog_names",
+    "catalog_subgroups",
     "cyclic",
     "describe",
     "dihedral",
@@ -32,6 +36,7 @@ __all__ = [
     "from_permutations",
     "from_presentation",
     "from_spec_dict",
+    "kernel_spaces",
     "load",
     "spec_filters",
     "spec_path",

@@ -1,0 +1,76 @@
+"""The representation data a generated module bakes in for its field types and steerable layers.
+
+Derived once, exactly, by the engine: the real orthogonal irreducible representations, the named
+representations a field may carry (trivial, regular, standard = the declared action, and the quotient
+representations on G/H for the catalog subgroups H) with their decompositions into irreps, and the
+intertwiner bases per lattice stabiliser (`grouptheory.kernel_spaces`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from grouptheory import FiniteGroup, catalog_subgroups, kernel_spaces
+
+Matrix = tuple[tuple[float | int, ...], ...]
+
+
+@dataclass(frozen=True)
+class FieldsModel:
+    """Constants of a module's field types, as plain Python numbers (ints where they are exact)."""
+
+    irreps: tuple[tuple[Matrix, ...], ...]
+    irrep_kinds: tuple[str, ...]
+    blocks: dict[str, tuple[int, ...]]
+    changes_of_basis: dict[str, Matrix]
+    permutations: dict[str, tuple[tuple[int, ...], ...]]
+    subgroups: dict[str, tuple[int, ...]]
+    stabilisers: tuple[tuple[int, ...], ...]
+    intertwiners: tuple[dict[tuple[int, int], tuple[Matrix, ...]], ...]
+
+
+def build_fields(group: FiniteGroup) -> FieldsModel | None:
+    """The fields model of a grid-exact group (pixel kernel spaces need exact orbits); None otherwise."""
+    if not group.is_grid_exact:
+        return None
+    irreps = group.irreps(real=True)
+    subgroups = catalog_subgroups(group)
+    named = {
+        "trivial": group.trivial_representation(),
+        "regular": group.regular_representation(),
+        "standard": group.standard_representation(),
+        **{f"quotient_{name}": group.quotient_representation(list(members)) for name, members in subgroups.items()},
+    }
+    decompositions = {name: rep.decompose(real=True) for name, rep in named.items()}
+    spaces = kernel_spaces(group)
+    return FieldsModel(
+        irreps=tuple(_matrices(rep.float_matrices()) for rep in irreps),
+        irrep_kinds=tuple(str(rep.kind) for rep in irreps),
+        blocks={name: tuple(irreps.index(b) for b in d.blocks) for name, d in decompositions.items()},
+        changes_of_basis={name: _matrix(d.float_change_of_basis) for name, d in decompositions.items()},
+        permutations={
+            name: tuple(tuple(int(x) for x in row) for row in rep._monomial.images)  # type: ignore[union-attr]
+            for name, rep in named.items()
+            if name != "standard"
+        },
+        subgroups=subgroups,
+        # The trivial stabiliser (a generic offset) admits every matrix: layers use the unit matrices there.
+        stabilisers=tuple(s for s in spaces.stabilisers if len(s) > 1),
+        intertwiners=tuple(b for s, b in zip(spaces.stabilisers, spaces.bases, strict=True) if len(s) > 1),
+    )
+
+
+def _matrices(values: np.ndarray) -> tuple[Matrix, ...]:
+    return tuple(_matrix(m) for m in values)
+
+
+def _matrix(values: np.ndarray) -> Matrix:
+    return tuple(tuple(_number(float(np.real(x))) for x in row) for row in values)
+
+
+def _number(value: float) -> float | int:
+    """Ints where exact, and -0.0 written as 0 (zeros of rounding carry no sign worth keeping)."""
+    rounded = round(value)
+    return int(rounded) if abs(value - rounded) < 1e-15 else value

@@ -1,0 +1,175 @@
+"""Field types and steerable convolutions: exact kernel spaces, their dimensions, and equivariance."""
+
+from __future__ import annotations
+
+import importlib
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from grouptheory import catalog_subgroups, kernel_spaces, load
+
+GRID_EXACT = ["trivial", "c2", "d2", "c4", "d4", "c4z", "o", "d4h", "oh"]
+NOT_GRID_EXACT = ["c8", "d16", "i"]
+
+
+def module(name: str):
+    return importlib.import_module(f"generated.{name}")
+
+
+def every_field(m) -> dict[str, int]:
+    """One field of each kind the module knows: trivial, regular, standard, each irrep, each quotient."""
+    return {name: 1 for name in m._FIELD_NAMES}
+
+
+@pytest.mark.parametrize("name", GRID_EXACT)
+def test_engine_bases_intertwine_are_orthonormal_and_have_the_predicted_dimension(name):
+    group = load(name)
+    spaces = kernel_spaces(group)  # raises where a dimension differs from the characters' prediction
+    irreps = [rep.float_matrices() for rep in spaces.irreps]
+    for stabiliser, bases, dimensions in zip(spaces.stabilisers, spaces.bases, spaces.dimensions, strict=True):
+        for (j, i), basis in bases.items():
+            found, predicted = dimensions[(j, i)]
+            assert found == predicted == len(basis)
+            if not basis:
+                continue
+            x = np.array(basis)
+            gram = np.einsum("nab,mab->nm", x, x)
+            np.testing.assert_allclose(gram, np.eye(len(x)), atol=1e-12)
+            for s in stabiliser:
+                np.testing.assert_allclose(irreps[j][s] @ x, x @ irreps[i][s], atol=1e-12)
+
+
+def test_catalog_subgroups_are_found_by_their_exact_matrices():
+    assert catalog_subgroups(load("d4")) == {"c2": (0, 3), "c4": (0, 1, 3, 6), "d2": (0, 3, 2, 7)}
+    assert set(catalog_subgroups(load("oh"))) == {"c4z", "d4h", "o"}
+    assert set(catalog_subgroups(load("d16"))) == {"c2", "c4", "c8", "c16", "d2", "d4", "d8"}
+    assert catalog_subgroups(load("c4z")) == {}
+
+
+@pytest.mark.parametrize("name", GRID_EXACT)
+def test_field_representations_are_homomorphisms(name):
+    m = module(name)
+    table = torch.tensor(m.CAYLEY_TABLE)
+    for field in m._FIELD_NAMES:
+        rho = m._field_matrices(field)
+        products = torch.einsum("gab,hbc->ghac", rho, rho)
+        torch.testing.assert_close(products, rho[table], atol=1e-12, rtol=0)
+        torch.testing.assert_close(rho @ rho.transpose(1, 2), torch.eye(rho.shape[1]).expand_as(rho).double())
+        blocks, q = m._field_blocks(field)
+        irreps = [m._field_matrices(f"irrep_{k}") for k in blocks]
+        diagonal = torch.stack([torch.block_diag(*(rho[g] for rho in irreps)) for g in range(m.ORDER)])
+        torch.testing.assert_close(q @ diagonal @ q.T, rho, atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("name", GRID_EXACT)
+def test_kernel_dimensions_are_the_counts_the_characters_predict(name):
+    """dim = (1/|G|) sum_g fix(g) chi_out(g) chi_in(g), fix(g) the kernel positions g fixes."""
+    m = module(name)
+    kernel_size = 3
+    conv_class = getattr(m, f"SteerableConv{m.DIMENSION}d")
+    fields = every_field(m)
+    conv = conv_class(m.FieldType(**fields), m.FieldType(**fields), kernel_size)
+    images = torch.tensor(m._kernel_sources(kernel_size))
+    fixed = (images == torch.arange(images.shape[1])).sum(1).double()
+    for out, inp, count in conv.kernel_dimensions():
+        chi_out = m._field_matrices(out).diagonal(dim1=1, dim2=2).sum(1)
+        chi_in = m._field_matrices(inp).diagonal(dim1=1, dim2=2).sum(1)
+        predicted = (fixed * chi_out * chi_in).mean().item()
+        assert count == round(predicted), (out, inp)
+
+
+@pytest.mark.parametrize("name", ["c4", "d4", "oh"])
+def test_lifting_and_group_convolutions_are_the_permutation_special_cases(name):
+    m = module(name)
+    conv_class = getattr(m, f"SteerableConv{m.DIMENSION}d")
+    lifting = conv_class(m.FieldType(trivial=1), m.FieldType(regular=1), 3)
+    group = conv_class(m.FieldType(regular=1), m.FieldType(regular=1), 3)
+    assert lifting.weight.numel() == 3**m.DIMENSION
+    assert group.weight.numel() == m.ORDER * 3**m.DIMENSION
+
+
+@pytest.mark.parametrize("name", GRID_EXACT)
+@pytest.mark.parametrize("train", [True, False])
+def test_steerable_layers_are_equivariant_for_every_pair_of_fields(name, train):
+    """One conv from every field kind to every field kind, then the nonlinearity and the invariants:
+    float32, every element (they all map the grid onto itself)."""
+    torch.manual_seed(0)
+    m = module(name)
+    conv_class = getattr(m, f"SteerableConv{m.DIMENSION}d")
+    field_type = m.FieldType(**every_field(m))
+    conv = conv_class(field_type, field_type, kernel_size=3, padding=1)
+    norm, relu, invariants = m.FieldBatchNorm(field_type), m.FieldReLU(field_type), m.FieldInvariants(field_type)
+    size = 7 if m.DIMENSION == 2 else 5
+    x = torch.randn(2, field_type.size, *(size,) * m.DIMENSION)
+    with torch.no_grad():
+        relu.threshold.uniform_(0.0, 0.5)
+        norm.weight.uniform_(0.5, 1.5)
+        norm.bias.uniform_(-0.5, 0.5)
+        norm(conv(x))  # running statistics that are not the initial ones
+    layers = torch.nn.Sequential(conv, norm, relu).train(train)
+    y = layers(x)
+    for g in range(m.ORDER):
+        moved = layers(field_type.act(x, g))
+        expected = field_type.act(y, g)
+        assert (moved - expected).abs().max() <= 1e-5 * y.abs().max(), (name, g)
+        act = m.act_on_image if m.DIMENSION == 2 else m.act_on_volume
+        torch.testing.assert_close(invariants(moved), act(invariants(y), g), atol=1e-5, rtol=1e-5)
+
+
+def test_a_vector_head_turns_with_the_input():
+    """Image -> regular fields -> ReLU -> a standard (vector) field, averaged over space: the output
+    vector turns by the element's matrix."""
+    torch.manual_seed(0)
+    m = module("d4")
+    hidden = m.FieldType(regular=3)
+    net = torch.nn.Sequential(
+        m.SteerableConv2d(m.FieldType(trivial=1), hidden, 3, padding=1),
+        m.FieldReLU(hidden),
+        m.SteerableConv2d(hidden, m.FieldType(standard=1), 3, padding=1),
+    )
+    x = torch.randn(4, 1, 9, 9)
+    vector = net(x).mean(dim=(2, 3))
+    for g in range(m.ORDER):
+        turned = net(m.act_on_image(x, g)).mean(dim=(2, 3))
+        matrix = torch.tensor(m.MATRICES[g], dtype=torch.float32)
+        torch.testing.assert_close(turned, vector @ matrix.T, atol=1e-5, rtol=1e-5)
+
+
+def test_errors_name_the_field_and_the_fix():
+    m = module("c4")
+    with pytest.raises(ValueError, match="no field 'irrep_9'"):
+        m.FieldType(irrep_9=1)
+    with pytest.raises(ValueError, match="at least one field"):
+        m.FieldType()
+    with pytest.raises(ValueError, match="continuous ones are not generated yet"):
+        m.SteerableConv2d(m.FieldType(trivial=1), m.FieldType(regular=1), 5, filters="continuous")
+    with pytest.raises(ValueError, match=r"expects \(B, 4, H, W\)"):
+        m.SteerableConv2d(m.FieldType(regular=1), m.FieldType(regular=1), 3)(torch.randn(1, 3, 8, 8))
+
+
+@pytest.mark.parametrize("name", NOT_GRID_EXACT)
+def test_groups_off_the_grid_have_no_pixel_field_types_yet(name):
+    assert not hasattr(module(name), "FieldType")
+
+
+def test_steerable_layers_cache_in_eval_pickle_and_take_float64():
+    torch.manual_seed(0)
+    m = module("d4")
+    in_type, out_type = m.FieldType(regular=1, standard=1), m.FieldType(irrep_4=2, trivial=1)
+    conv = m.SteerableConv2d(in_type, out_type, 3, padding=1).eval()
+    x = torch.randn(1, in_type.size, 6, 6)
+    with torch.no_grad():
+        before = conv(x)
+        conv.weight.data.mul_(2)  # an edit that the cache must notice
+        bias = conv.expanded_bias().view(1, -1, 1, 1)  # only the trivial field's channel is biased
+        torch.testing.assert_close(conv(x), 2 * before - bias)
+    copy = pickle.loads(pickle.dumps(conv))
+    fresh = m.SteerableConv2d(in_type, out_type, 3, padding=1)
+    fresh.load_state_dict(conv.state_dict())
+    with torch.no_grad():
+        torch.testing.assert_close(copy(x), conv(x))
+        torch.testing.assert_close(fresh.eval()(x), conv(x))
+        assert conv.double()(x.double()).dtype == torch.float64
