@@ -3,7 +3,7 @@
 Derived once, exactly, by the engine: the real orthogonal irreducible representations, the named
 representations a field may carry (trivial, regular, standard = the declared action, and the quotient
 representations on G/H for the catalog subgroups H) with their decompositions into irreps, and the
-intertwiner bases per lattice stabiliser (`grouptheory.kernel_spaces`).
+intertwiner bases per lattice stabiliser and per circular harmonic degree (`grouptheory.kernel_spaces`).
 """
 
 from __future__ import annotations
@@ -29,11 +29,13 @@ class FieldsModel:
     subgroups: dict[str, tuple[int, ...]]
     stabilisers: tuple[tuple[int, ...], ...]
     intertwiners: tuple[dict[tuple[int, int], tuple[Matrix, ...]], ...]
+    harmonics: tuple[dict[tuple[int, int], tuple[tuple[Matrix, ...], ...]], ...]
 
 
 def build_fields(group: FiniteGroup) -> FieldsModel | None:
-    """The fields model of a grid-exact group (pixel kernel spaces need exact orbits); None otherwise."""
-    if not group.is_grid_exact:
+    """The fields model of a group whose kernels the engine can solve: on the pixel grid (grid-exact groups)
+    or in circular harmonics (planar groups); None for other groups (3D groups off the grid)."""
+    if not group.is_grid_exact and group.dimension != 2:
         return None
     irreps = group.irreps(real=True)
     subgroups = catalog_subgroups(group)
@@ -59,6 +61,7 @@ def build_fields(group: FiniteGroup) -> FieldsModel | None:
         # The trivial stabiliser (a generic offset) admits every matrix: layers use the unit matrices there.
         stabilisers=tuple(s for s in spaces.stabilisers if len(s) > 1),
         intertwiners=tuple(b for s, b in zip(spaces.stabilisers, spaces.bases, strict=True) if len(s) > 1),
+        harmonics=spaces.harmonics,
     )
 
 

@@ -137,7 +137,15 @@ def _field_tables(model: ModuleModel) -> dict[str, str]:
         "subgroups": mapping_literal("SUBGROUPS", fields.subgroups),
         "stabilisers": literal("STABILISERS", fields.stabilisers, one_per_line=True),
         "intertwiners": literal("INTERTWINERS", fields.intertwiners, one_per_line=True),
+        "harmonics": literal("HARMONICS", fields.harmonics, one_per_line=True),
     }
+
+
+def _field_filters(model: ModuleModel) -> str:
+    """The filters field types take, as a tuple literal: pixel where the group maps the grid onto itself,
+    continuous on the plane."""
+    kinds = [kind for kind, possible in (("pixel", model.grid_exact), ("continuous", model.dimension == 2)) if possible]
+    return "(" + ", ".join(python_literal(kind) for kind in kinds) + ("," if len(kinds) == 1 else "") + ")"
 
 
 def render(model: ModuleModel) -> str:
@@ -181,6 +189,7 @@ def render(model: ModuleModel) -> str:
         "unet": "GroupEquivariantUNet" if nd == 2 else "GroupEquivariantUNet3d",
         "conv_transpose": f"GroupConvTranspose{suffix}",
         "steerable": f"SteerableConv{suffix}",
+        "field_filters": _field_filters(model),
         "conv_transpose_class": f"ConvTranspose{suffix}",
         "conv_transpose_fn": f"conv_transpose{suffix}",
         "conv_class": f"Conv{suffix}",

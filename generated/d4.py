@@ -236,42 +236,46 @@ EDGE_RING_INSET = 0.25
 """How far, in pixels, the edge ring lies inside the kernel's edge, so that little of it falls outside."""
 
 
-@functools.cache
-def _continuous_basis(kernel_size: int, max_frequency: int | None, edge_ring: bool) -> torch.Tensor:
-    """basis[h, u, b]: continuous basis function b at offset h^-1 u, for every element h (float64).
-
-    The functions are Gaussian rings at radii 0, 1, 2, ... pixels, the last (the edge ring) just inside
-    the kernel's edge, each times the harmonics of the direction u / |u| of degree 0 on the centre, at
-    most r + 1 on an inner ring of radius r and at most 1 on the edge ring (every degree at most
-    max_frequency): smooth and band-limited, so that sampling them on the grid loses little. Without
-    the edge ring (``edge_ring=False``) a filter has fewer parameters (README measures both). The
-    functions are orthonormalised once, on the identity's samples; every element then samples the same
-    functions at its turned offsets, so no filter is interpolated, and the elements in EXACT_ELEMENTS
-    permute the samples exactly.
-    """
+def _rings(kernel_size: int, max_frequency: int | None, edge_ring: bool) -> list[tuple[float, float, int]]:
+    """(radius, width, highest harmonic degree) of each Gaussian ring of the continuous basis: radii 0, 1, 2,
+    ... pixels, the last (the edge ring) just inside the kernel's edge; degree 0 on the centre, at most r + 1
+    on an inner ring of radius r and at most 1 on the edge ring (every degree at most max_frequency)."""
     edge = (kernel_size - 1) // 2
-    outermost = edge if edge_ring else edge - 1
     if edge < 2:
         raise ValueError(
             f"continuous filters need kernel_size >= 5 (rings at radius 0, 1 and 2); got {kernel_size}: "
             "use a larger kernel or filters='pixel'"
         )
+    rings = []
+    for radius in range(edge + 1 if edge_ring else edge):
+        on_edge = radius == edge
+        highest = 0 if radius == 0 else 1 if on_edge else radius + 1
+        degree = highest if max_frequency is None else min(highest, max_frequency)
+        rings.append((radius - EDGE_RING_INSET * on_edge, EDGE_RING_WIDTH if on_edge else RING_WIDTH, degree))
+    return rings
 
-    def degree(radius: int) -> int:
-        highest = 0 if radius == 0 else 1 if radius == edge else radius + 1
-        return highest if max_frequency is None else min(highest, max_frequency)
 
+@functools.cache
+def _continuous_basis(kernel_size: int, max_frequency: int | None, edge_ring: bool) -> torch.Tensor:
+    """basis[h, u, b]: continuous basis function b at offset h^-1 u, for every element h (float64).
+
+    The functions are the Gaussian rings of ``_rings``, each times the harmonics of the direction u / |u|
+    up to its degree: smooth and band-limited, so that sampling them on the grid loses little. Without
+    the edge ring (``edge_ring=False``) a filter has fewer parameters (README measures both). The
+    functions are orthonormalised once, on the identity's samples; every element then samples the same
+    functions at its turned offsets, so no filter is interpolated, and the elements in EXACT_ELEMENTS
+    permute the samples exactly.
+    """
+    rings = _rings(kernel_size, max_frequency, edge_ring)
     terms = [
-        (radius, [powers.count(axis) for axis in range(DIMENSION)])
-        for radius in range(outermost + 1)
-        for order in range(degree(radius) + 1)
+        (ring, [powers.count(axis) for axis in range(DIMENSION)])
+        for ring, (_, _, degree) in enumerate(rings)
+        for order in range(degree + 1)
         for powers in itertools.combinations_with_replacement(range(DIMENSION), order)
     ]
     exponents = torch.tensor([powers for _, powers in terms], dtype=torch.float64)
-    radii = [radius for radius, _ in terms]
-    on_edge = [radius == edge for radius in radii]
-    centres = torch.tensor([r - EDGE_RING_INSET * e for r, e in zip(radii, on_edge, strict=True)], dtype=torch.float64)
-    widths = torch.tensor([EDGE_RING_WIDTH if e else RING_WIDTH for e in on_edge], dtype=torch.float64)
+    centres = torch.tensor([rings[ring][0] for ring, _ in terms], dtype=torch.float64)
+    widths = torch.tensor([rings[ring][1] for ring, _ in terms], dtype=torch.float64)
 
     def evaluate(points: torch.Tensor) -> torch.Tensor:
         length = points.norm(dim=-1, keepdim=True)
@@ -1065,6 +1069,43 @@ INTERTWINERS = (
      4): (((0.7071067811865475, 0.0), (0.0, 0.7071067811865475)), ((0.0, 0.7071067811865475), (0.7071067811865475,
      0.0)))},
 )
+# Per circular harmonic degree n = 0..N (N rotations; degree n > N acts as ((n - 1) mod N) + 1), by (out, in)
+# irrep pair: an orthonormal basis of the tensors X, one matrix per harmonic component c (cos n theta,
+# sin n theta; 1 for n = 0), with K(u) = sum_c phi_c(u) X[c] equivariant: grouptheory.kernel_spaces, exactly.
+HARMONICS = (
+    {(0, 0): ((((1.0,),),),), (0, 1): (), (0, 2): (), (0, 3): (), (0, 4): (), (1, 0): (), (1, 1): ((((1.0,),),),), (1,
+     2): (), (1, 3): (), (1, 4): (), (2, 0): (), (2, 1): (), (2, 2): ((((1.0,),),),), (2, 3): (), (2, 4): (), (3, 0):
+     (), (3, 1): (), (3, 2): (), (3, 3): ((((1.0,),),),), (3, 4): (), (4, 0): (), (4, 1): (), (4, 2): (), (4, 3): (),
+     (4, 4): ((((0.7071067811865475, 0.0), (0.0, 0.7071067811865475)),),)},
+    {(0, 0): (), (0, 1): (), (0, 2): (), (0, 3): (), (0, 4): ((((0.7071067811865475, 0.0),), ((0.0,
+     0.7071067811865475),)),), (1, 0): (), (1, 1): (), (1, 2): (), (1, 3): (), (1, 4): ((((0.0, 0.7071067811865475),),
+     ((-0.7071067811865475, 0.0),)),), (2, 0): (), (2, 1): (), (2, 2): (), (2, 3): (), (2, 4): ((((0.7071067811865475,
+     0.0),), ((0.0, -0.7071067811865475),)),), (3, 0): (), (3, 1): (), (3, 2): (), (3, 3): (), (3, 4): ((((0.0,
+     0.7071067811865475),), ((0.7071067811865475, 0.0),)),), (4, 0): ((((0.7071067811865475,), (0.0,)), ((0.0,),
+     (0.7071067811865475,))),), (4, 1): ((((0.0,), (0.7071067811865475,)), ((-0.7071067811865475,), (0.0,))),), (4, 2):
+     ((((0.7071067811865475,), (0.0,)), ((0.0,), (-0.7071067811865475,))),), (4, 3): ((((0.0,), (0.7071067811865475,)),
+     ((0.7071067811865475,), (0.0,))),), (4, 4): ()},
+    {(0, 0): (), (0, 1): (), (0, 2): ((((1.0,),), ((0.0,),)),), (0, 3): ((((0.0,),), ((1.0,),)),), (0, 4): (), (1, 0):
+     (), (1, 1): (), (1, 2): ((((0.0,),), ((1.0,),)),), (1, 3): ((((1.0,),), ((0.0,),)),), (1, 4): (), (2, 0):
+     ((((1.0,),), ((0.0,),)),), (2, 1): ((((0.0,),), ((1.0,),)),), (2, 2): (), (2, 3): (), (2, 4): (), (3, 0):
+     ((((0.0,),), ((1.0,),)),), (3, 1): ((((1.0,),), ((0.0,),)),), (3, 2): (), (3, 3): (), (3, 4): (), (4, 0): (), (4,
+     1): (), (4, 2): (), (4, 3): (), (4, 4): ((((0.7071067811865475, 0.0), (0.0, -0.7071067811865475)), ((0.0, 0.0),
+     (0.0, 0.0))), (((0.0, 0.0), (0.0, 0.0)), ((0.0, 0.7071067811865475), (0.7071067811865475, 0.0))))},
+    {(0, 0): (), (0, 1): (), (0, 2): (), (0, 3): (), (0, 4): ((((0.7071067811865475, 0.0),), ((0.0,
+     -0.7071067811865475),)),), (1, 0): (), (1, 1): (), (1, 2): (), (1, 3): (), (1, 4): ((((0.0, 0.7071067811865475),),
+     ((0.7071067811865475, 0.0),)),), (2, 0): (), (2, 1): (), (2, 2): (), (2, 3): (), (2, 4): ((((0.7071067811865475,
+     0.0),), ((0.0, 0.7071067811865475),)),), (3, 0): (), (3, 1): (), (3, 2): (), (3, 3): (), (3, 4): ((((0.0,
+     0.7071067811865475),), ((-0.7071067811865475, 0.0),)),), (4, 0): ((((0.7071067811865475,), (0.0,)), ((0.0,),
+     (-0.7071067811865475,))),), (4, 1): ((((0.0,), (0.7071067811865475,)), ((0.7071067811865475,), (0.0,))),), (4, 2):
+     ((((0.7071067811865475,), (0.0,)), ((0.0,), (0.7071067811865475,))),), (4, 3): ((((0.0,), (0.7071067811865475,)),
+     ((-0.7071067811865475,), (0.0,))),), (4, 4): ()},
+    {(0, 0): ((((1.0,),), ((0.0,),)),), (0, 1): ((((0.0,),), ((1.0,),)),), (0, 2): (), (0, 3): (), (0, 4): (), (1, 0):
+     ((((0.0,),), ((1.0,),)),), (1, 1): ((((1.0,),), ((0.0,),)),), (1, 2): (), (1, 3): (), (1, 4): (), (2, 0): (), (2,
+     1): (), (2, 2): ((((1.0,),), ((0.0,),)),), (2, 3): ((((0.0,),), ((1.0,),)),), (2, 4): (), (3, 0): (), (3, 1): (),
+     (3, 2): ((((0.0,),), ((1.0,),)),), (3, 3): ((((1.0,),), ((0.0,),)),), (3, 4): (), (4, 0): (), (4, 1): (), (4, 2):
+     (), (4, 3): (), (4, 4): ((((0.7071067811865475, 0.0), (0.0, 0.7071067811865475)), ((0.0, 0.0), (0.0, 0.0))),
+     (((0.0, 0.0), (0.0, 0.0)), ((0.0, 0.7071067811865475), (-0.7071067811865475, 0.0))))},
+)
 # fmt: on
 
 _FIELD_NAMES = (*FIELD_BLOCKS, *(f"irrep_{k}" for k in range(len(IRREPS))))
@@ -1168,8 +1209,8 @@ def _offset_orbits(kernel_size: int) -> tuple[tuple[torch.Tensor, torch.Tensor, 
 
 
 @functools.cache
-def _irrep_kernel_basis(out: int, inp: int, kernel_size: int) -> torch.Tensor:
-    """An orthonormal basis (n, d_out, d_in, k^d) of the kernels from irrep inp to irrep out, float64."""
+def _pixel_kernel_basis(out: int, inp: int, kernel_size: int) -> torch.Tensor:
+    """An orthonormal basis (n, d_out, d_in, k^d) of the pixel kernels from irrep inp to irrep out, float64."""
     rho_out, rho_in = (torch.tensor(IRREPS[k], dtype=torch.float64) for k in (out, inp))
     d_out, d_in, volume = rho_out.shape[1], rho_in.shape[1], kernel_size**DIMENSION
     pieces = []
@@ -1189,23 +1230,6 @@ def _irrep_kernel_basis(out: int, inp: int, kernel_size: int) -> torch.Tensor:
 
 
 @functools.cache
-def _dense_kernel_basis(out: str, inp: str, kernel_size: int) -> torch.Tensor:
-    """An orthonormal basis (n, d_out, d_in, k^d) of the kernels between two named fields, float64:
-    the irrep pairs' bases in the fields' changes of basis."""
-    blocks_out, q_out = _field_blocks(out)
-    blocks_in, q_in = _field_blocks(inp)
-    starts_out = [0, *itertools.accumulate(len(IRREPS[k][0]) for k in blocks_out)]
-    starts_in = [0, *itertools.accumulate(len(IRREPS[k][0]) for k in blocks_in)]
-    pieces = []
-    for p, j in enumerate(blocks_out):
-        for q, i in enumerate(blocks_in):
-            basis = _irrep_kernel_basis(j, i, kernel_size)
-            left, right = q_out[:, starts_out[p] : starts_out[p + 1]], q_in[:, starts_in[q] : starts_in[q + 1]]
-            pieces.append(torch.einsum("ap,npqk,bq->nabk", left, basis, right))
-    return torch.cat(pieces)
-
-
-@functools.cache
 def _orbit_index(out: str, inp: str, kernel_size: int) -> torch.Tensor:
     """For two permutation fields: the orbit of every kernel entry (d_out, d_in, k^d) under the group,
     numbered 0..n-1. An equivariant kernel is one free value per orbit (the lifting and group
@@ -1221,6 +1245,61 @@ def _orbit_index(out: str, inp: str, kernel_size: int) -> torch.Tensor:
     return torch.unique(smallest, return_inverse=True)[1]
 
 
+@functools.cache
+def _harmonic_kernel_basis(out: int, inp: int, kernel_size: int) -> torch.Tensor:
+    """An orthonormal basis (n, d_out, d_in, k^2) of the continuous kernels from irrep inp to irrep out (float64):
+    on each ring of ``_rings`` and each harmonic degree up to its own, the profile times sum_c phi_c(u) X[c]
+    for every tensor X of HARMONICS, sampled on the grid and orthonormalised (samples that coincide count once).
+    Any combination is equivariant as a function of the offset, so off-grid elements are as good as sampling
+    allows, and elements that map the grid onto itself permute the samples exactly."""
+    offsets = torch.tensor(_kernel_offsets(kernel_size), dtype=torch.float64) - (kernel_size - 1) / 2
+    length = offsets.norm(dim=1)
+    angle = torch.atan2(offsets[:, 1], offsets[:, 0])
+    rotations = len(HARMONICS) - 1
+    on_centre = length == 0  # no direction there: harmonics of degree n > 0 vanish
+    # The centre on its own, as the continuous basis of the regular layers has it (their monomials in the
+    # direction vanish there), so that trivial -> regular and regular -> regular span their spaces.
+    functions = [
+        torch.einsum("cab,cu->abu", torch.tensor(x, dtype=torch.float64), on_centre[None].double())
+        for x in HARMONICS[0].get((out, inp), ())
+    ]
+    for centre, width, top in _rings(kernel_size, None, True):
+        profile = torch.exp(-((length - centre) ** 2) / (2 * width**2))
+        for n in range(top + 1):
+            if n == 0:
+                components = profile[None]
+            else:
+                components = torch.stack([torch.cos(n * angle), torch.sin(n * angle)]) * profile * ~on_centre
+            for tensors in HARMONICS[0 if n == 0 else (n - 1) % rotations + 1].get((out, inp), ()):
+                x = torch.tensor(tensors, dtype=torch.float64)
+                functions.append(torch.einsum("cab,cu->abu", x, components))
+    d_out, d_in = len(IRREPS[out][0]), len(IRREPS[inp][0])
+    if not functions:
+        return torch.zeros(0, d_out, d_in, kernel_size**2, dtype=torch.float64)
+    samples = torch.stack(functions).flatten(1)
+    _, values, vectors = torch.linalg.svd(samples, full_matrices=False)
+    keep = values > 1e-9 * values[0]
+    return vectors[keep].view(-1, d_out, d_in, kernel_size**2)
+
+
+@functools.cache
+def _dense_kernel_basis(out: str, inp: str, kernel_size: int, filters: str) -> torch.Tensor:
+    """An orthonormal basis (n, d_out, d_in, k^d) of the kernels between two named fields, float64:
+    the irrep pairs' bases (pixel or continuous) in the fields' changes of basis."""
+    blocks_out, q_out = _field_blocks(out)
+    blocks_in, q_in = _field_blocks(inp)
+    starts_out = [0, *itertools.accumulate(len(IRREPS[k][0]) for k in blocks_out)]
+    starts_in = [0, *itertools.accumulate(len(IRREPS[k][0]) for k in blocks_in)]
+    pieces = []
+    for p, j in enumerate(blocks_out):
+        for q, i in enumerate(blocks_in):
+            irrep_basis = _pixel_kernel_basis if filters == "pixel" else _harmonic_kernel_basis
+            basis = irrep_basis(j, i, kernel_size)
+            left, right = q_out[:, starts_out[p] : starts_out[p + 1]], q_in[:, starts_in[q] : starts_in[q + 1]]
+            pieces.append(torch.einsum("ap,npqk,bq->nabk", left, basis, right))
+    return torch.cat(pieces)
+
+
 def _bias_basis(name: str) -> torch.Tensor:
     """(d, t): the invariant vectors of a field (its trivial blocks' columns of Q), float64."""
     blocks, q = _field_blocks(name)
@@ -1229,19 +1308,22 @@ def _bias_basis(name: str) -> torch.Tensor:
 
 
 _TRIVIAL = FIELD_BLOCKS["trivial"][0]
+# Pixel kernels need elements that map the grid onto itself; continuous ones are solved in circular harmonics.
+_FIELD_FILTERS = ("pixel", "continuous")
 
 
 class SteerableConv2d(nn.Module):
     """Convolution between field types of D4: (B, in_type.size, H, W) -> (B, out_type.size, H', W').
 
-    The filter is a free combination of an exact basis of the equivariant kernels,
-    K(g u) = rho_out(g) K(u) rho_in(g)^T: between permutation fields (trivial, regular, quotient) one
-    value per orbit of kernel entries, gathered (trivial -> regular is ``LiftingConv2d``'s space and
-    regular -> regular ``GroupConv2d``'s); between other fields the intertwiners of each offset's
-    stabiliser, carried along its orbit (``INTERTWINERS``). The bias lives on the fields' trivial
-    parts. Arguments are those of ``nn.Conv2d`` with a single int kernel_size (pixel filters;
-    continuous ones are not generated for field types yet). ``kernel_dimensions()`` lists each block's
-    number of parameters beside the count the characters predict.
+    The filter is a free combination of a basis of the equivariant kernels K(g u) = rho_out(g) K(u) rho_in(g)^T,
+    solved exactly by the engine. With pixel filters (grid-exact groups): between permutation fields
+    (trivial, regular, quotient) one value per orbit of kernel entries, gathered (trivial -> regular is
+    ``LiftingConv2d``'s space and regular -> regular ``GroupConv2d``'s); between other fields the
+    intertwiners of each offset's stabiliser, carried along its orbit (``INTERTWINERS``). With continuous
+    filters (planar groups; kernel_size >= 5): the rings of the continuous basis times the equivariant
+    harmonic tensors (``HARMONICS``). The bias lives on the fields' trivial parts. Arguments are those of
+    ``nn.Conv2d`` with a single int kernel_size, plus ``filters`` (default FILTERS).
+    ``kernel_dimensions()`` lists each block's number of parameters.
 
     >>> conv = SteerableConv2d(FieldType(trivial=1), FieldType(regular=2, standard=1), kernel_size=3, padding=1)
     >>> conv(torch.randn(2, 1, 8, 8)).shape
@@ -1263,8 +1345,10 @@ class SteerableConv2d(nn.Module):
         name = type(self).__name__
         if not isinstance(in_type, FieldType) or not isinstance(out_type, FieldType):
             raise ValueError(f"{name}: in_type and out_type must be FieldType objects; got {in_type!r}, {out_type!r}")
-        if filters not in (None, "pixel"):
-            raise ValueError(f"{name}: field types take filters='pixel' (continuous ones are not generated yet)")
+        self.filters = FILTERS if filters is None else filters
+        if self.filters not in _FIELD_FILTERS:
+            known = " or ".join(map(repr, _FIELD_FILTERS))
+            raise ValueError(f"{name}: {GROUP_NAME}'s field types take filters {known}; got {filters!r}")
         self.in_type, self.out_type = in_type, out_type
         self.kernel_size = _check_int(f"{name}: kernel_size (one int: filters are square)", kernel_size, 1)
         self.stride = _check_int(f"{name}: stride", stride, 1)
@@ -1276,14 +1360,7 @@ class SteerableConv2d(nn.Module):
         self._blocks = []  # (out field, out count, in field, in count, kind, parameters per copy pair)
         for k, (out, m_out) in enumerate(out_type.fields):
             for i, (inp, m_in) in enumerate(in_type.fields):
-                if out in FIELD_PERMUTATIONS and inp in FIELD_PERMUTATIONS:
-                    index = _orbit_index(out, inp, kernel_size)
-                    self.register_buffer(f"index_{k}_{i}", index, persistent=False)
-                    count, kind = int(index.max()) + 1, "orbits"
-                else:
-                    basis = _dense_kernel_basis(out, inp, kernel_size)
-                    self.register_buffer(f"basis_{k}_{i}", basis.flatten(1).float(), persistent=False)
-                    count, kind = len(basis), "basis"
+                kind, count = self._register_block(f"{k}_{i}", out, inp)
                 self._blocks.append((out, m_out, inp, m_in, kind, count))
         self.weight = nn.Parameter(torch.empty(sum(m_out * m_in * n for _, m_out, _, m_in, _, n in self._blocks)))
         for k, (out, _) in enumerate(out_type.fields):
@@ -1293,6 +1370,17 @@ class SteerableConv2d(nn.Module):
         self._fan_in = fan_in
         self._cache: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor, torch.Tensor | None] | None = None
         self.reset_parameters()
+
+    def _register_block(self, key: str, out: str, inp: str) -> tuple[str, int]:
+        """One block's kernel space as a buffer: a gather index (pixel filters between permutation fields) or
+        a dense basis; returns its kind and its number of parameters per pair of fields."""
+        if self.filters == "pixel" and out in FIELD_PERMUTATIONS and inp in FIELD_PERMUTATIONS:
+            index = _orbit_index(out, inp, self.kernel_size)
+            self.register_buffer(f"index_{key}", index, persistent=False)
+            return "orbits", int(index.max()) + 1
+        basis = _dense_kernel_basis(out, inp, self.kernel_size, self.filters)
+        self.register_buffer(f"basis_{key}", basis.flatten(1).float(), persistent=False)
+        return "basis", len(basis)
 
     def reset_parameters(self) -> None:
         """Kernel entries with the variance of ``nn.Conv2d``'s default (1 / (3 fan_in)): a gathered value
@@ -1361,7 +1449,8 @@ class SteerableConv2d(nn.Module):
     def extra_repr(self) -> str:
         return (
             f"{self.in_type} -> {self.out_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
-            f"padding={self.padding!r}, dilation={self.dilation}, {self.weight.numel()} parameters"
+            f"padding={self.padding!r}, dilation={self.dilation}, filters={self.filters!r}, "
+            f"{self.weight.numel()} parameters"
         )
 
 

@@ -50,10 +50,16 @@ __all__ = [
     "GRID_EXACT",
     "GROUP_NAME",
     "INVERSES",
+    "IRREPS",
     "LABELS",
     "MATRICES",
     "ORDER",
+    "SUBGROUPS",
     "UNET_FILTERS",
+    "FieldBatchNorm",
+    "FieldInvariants",
+    "FieldReLU",
+    "FieldType",
     "GroupAvgPool",
     "GroupBatchNorm2d",
     "GroupConv2d",
@@ -65,6 +71,7 @@ __all__ = [
     "GroupToScalar",
     "GroupUpsample",
     "LiftingConv2d",
+    "SteerableConv2d",
     "act_on_features",
     "act_on_image",
 ]
@@ -284,42 +291,46 @@ EDGE_RING_INSET = 0.25
 """How far, in pixels, the edge ring lies inside the kernel's edge, so that little of it falls outside."""
 
 
-@functools.cache
-def _continuous_basis(kernel_size: int, max_frequency: int | None, edge_ring: bool) -> torch.Tensor:
-    """basis[h, u, b]: continuous basis function b at offset h^-1 u, for every element h (float64).
-
-    The functions are Gaussian rings at radii 0, 1, 2, ... pixels, the last (the edge ring) just inside
-    the kernel's edge, each times the harmonics of the direction u / |u| of degree 0 on the centre, at
-    most r + 1 on an inner ring of radius r and at most 1 on the edge ring (every degree at most
-    max_frequency): smooth and band-limited, so that sampling them on the grid loses little. Without
-    the edge ring (``edge_ring=False``) a filter has fewer parameters (README measures both). The
-    functions are orthonormalised once, on the identity's samples; every element then samples the same
-    functions at its turned offsets, so no filter is interpolated, and the elements in EXACT_ELEMENTS
-    permute the samples exactly.
-    """
+def _rings(kernel_size: int, max_frequency: int | None, edge_ring: bool) -> list[tuple[float, float, int]]:
+    """(radius, width, highest harmonic degree) of each Gaussian ring of the continuous basis: radii 0, 1, 2,
+    ... pixels, the last (the edge ring) just inside the kernel's edge; degree 0 on the centre, at most r + 1
+    on an inner ring of radius r and at most 1 on the edge ring (every degree at most max_frequency)."""
     edge = (kernel_size - 1) // 2
-    outermost = edge if edge_ring else edge - 1
     if edge < 2:
         raise ValueError(
             f"continuous filters need kernel_size >= 5 (rings at radius 0, 1 and 2); got {kernel_size}: "
             "use a larger kernel or filters='pixel'"
         )
+    rings = []
+    for radius in range(edge + 1 if edge_ring else edge):
+        on_edge = radius == edge
+        highest = 0 if radius == 0 else 1 if on_edge else radius + 1
+        degree = highest if max_frequency is None else min(highest, max_frequency)
+        rings.append((radius - EDGE_RING_INSET * on_edge, EDGE_RING_WIDTH if on_edge else RING_WIDTH, degree))
+    return rings
 
-    def degree(radius: int) -> int:
-        highest = 0 if radius == 0 else 1 if radius == edge else radius + 1
-        return highest if max_frequency is None else min(highest, max_frequency)
 
+@functools.cache
+def _continuous_basis(kernel_size: int, max_frequency: int | None, edge_ring: bool) -> torch.Tensor:
+    """basis[h, u, b]: continuous basis function b at offset h^-1 u, for every element h (float64).
+
+    The functions are the Gaussian rings of ``_rings``, each times the harmonics of the direction u / |u|
+    up to its degree: smooth and band-limited, so that sampling them on the grid loses little. Without
+    the edge ring (``edge_ring=False``) a filter has fewer parameters (README measures both). The
+    functions are orthonormalised once, on the identity's samples; every element then samples the same
+    functions at its turned offsets, so no filter is interpolated, and the elements in EXACT_ELEMENTS
+    permute the samples exactly.
+    """
+    rings = _rings(kernel_size, max_frequency, edge_ring)
     terms = [
-        (radius, [powers.count(axis) for axis in range(DIMENSION)])
-        for radius in range(outermost + 1)
-        for order in range(degree(radius) + 1)
+        (ring, [powers.count(axis) for axis in range(DIMENSION)])
+        for ring, (_, _, degree) in enumerate(rings)
+        for order in range(degree + 1)
         for powers in itertools.combinations_with_replacement(range(DIMENSION), order)
     ]
     exponents = torch.tensor([powers for _, powers in terms], dtype=torch.float64)
-    radii = [radius for radius, _ in terms]
-    on_edge = [radius == edge for radius in radii]
-    centres = torch.tensor([r - EDGE_RING_INSET * e for r, e in zip(radii, on_edge, strict=True)], dtype=torch.float64)
-    widths = torch.tensor([EDGE_RING_WIDTH if e else RING_WIDTH for e in on_edge], dtype=torch.float64)
+    centres = torch.tensor([rings[ring][0] for ring, _ in terms], dtype=torch.float64)
+    widths = torch.tensor([rings[ring][1] for ring, _ in terms], dtype=torch.float64)
 
     def evaluate(points: torch.Tensor) -> torch.Tensor:
         length = points.norm(dim=-1, keepdim=True)
@@ -1026,3 +1037,620 @@ class GroupEquivariantUNet(nn.Module):
         for up, merge in zip(self.up, self.merge, strict=True):
             y = merge(torch.cat([up(y), skips.pop()], dim=1))
         return self.head(self.to_scalar(y))
+
+
+# -- Field types ---------------------------------------------------------------------------------------
+# The real orthogonal irreducible representations (the engine's irreps(real=True), in its order):
+# IRREPS[k][g] is the matrix of element g in irrep k.
+# fmt: off
+IRREPS = (
+    (((1,),), ((1,),), ((1,),), ((1,),), ((1,),), ((1,),), ((1,),), ((1,),), ((1,),), ((1,),), ((1,),), ((1,),),
+     ((1,),), ((1,),), ((1,),), ((1,),)),
+    (((1,),), ((1,),), ((-1,),), ((1,),), ((-1,),), ((-1,),), ((1,),), ((-1,),), ((-1,),), ((1,),), ((1,),), ((-1,),),
+     ((-1,),), ((1,),), ((1,),), ((-1,),)),
+    (((1,),), ((-1,),), ((1,),), ((1,),), ((-1,),), ((-1,),), ((-1,),), ((1,),), ((1,),), ((-1,),), ((1,),), ((-1,),),
+     ((-1,),), ((1,),), ((-1,),), ((1,),)),
+    (((1,),), ((-1,),), ((-1,),), ((1,),), ((1,),), ((1,),), ((-1,),), ((-1,),), ((-1,),), ((-1,),), ((1,),), ((1,),),
+     ((1,),), ((1,),), ((-1,),), ((-1,),)),
+    (((1, 0), (0, 1)), ((0.7071067811865475, -0.7071067811865475), (0.7071067811865475, 0.7071067811865475)), ((1, 0),
+     (0, -1)), ((0, -1), (1, 0)), ((0.7071067811865475, 0.7071067811865475), (0.7071067811865475,
+     -0.7071067811865475)), ((0.7071067811865475, -0.7071067811865475), (-0.7071067811865475, -0.7071067811865475)),
+     ((-0.7071067811865475, -0.7071067811865475), (0.7071067811865475, -0.7071067811865475)), ((0, 1), (1, 0)), ((0,
+     -1), (-1, 0)), ((0.7071067811865475, 0.7071067811865475), (-0.7071067811865475, 0.7071067811865475)), ((-1, 0),
+     (0, -1)), ((-0.7071067811865475, 0.7071067811865475), (0.7071067811865475, 0.7071067811865475)),
+     ((-0.7071067811865475, -0.7071067811865475), (-0.7071067811865475, 0.7071067811865475)), ((0, 1), (-1, 0)),
+     ((-0.7071067811865475, 0.7071067811865475), (-0.7071067811865475, -0.7071067811865475)), ((-1, 0), (0, 1))),
+    (((1, 0), (0, 1)), ((0, -1), (1, 0)), ((1, 0), (0, -1)), ((-1, 0), (0, -1)), ((0, 1), (1, 0)), ((0, -1), (-1, 0)),
+     ((0, 1), (-1, 0)), ((-1, 0), (0, 1)), ((-1, 0), (0, 1)), ((0, 1), (-1, 0)), ((1, 0), (0, 1)), ((0, -1), (-1, 0)),
+     ((0, 1), (1, 0)), ((-1, 0), (0, -1)), ((0, -1), (1, 0)), ((1, 0), (0, -1))),
+    (((1, 0), (0, 1)), ((-0.7071067811865475, 0.7071067811865475), (-0.7071067811865475, -0.7071067811865475)), ((1,
+     0), (0, -1)), ((0, -1), (1, 0)), ((-0.7071067811865475, -0.7071067811865475), (-0.7071067811865475,
+     0.7071067811865475)), ((-0.7071067811865475, 0.7071067811865475), (0.7071067811865475, 0.7071067811865475)),
+     ((0.7071067811865475, 0.7071067811865475), (-0.7071067811865475, 0.7071067811865475)), ((0, 1), (1, 0)), ((0, -1),
+     (-1, 0)), ((-0.7071067811865475, -0.7071067811865475), (0.7071067811865475, -0.7071067811865475)), ((-1, 0), (0,
+     -1)), ((0.7071067811865475, -0.7071067811865475), (-0.7071067811865475, -0.7071067811865475)),
+     ((0.7071067811865475, 0.7071067811865475), (0.7071067811865475, -0.7071067811865475)), ((0, 1), (-1, 0)),
+     ((0.7071067811865475, -0.7071067811865475), (0.7071067811865475, 0.7071067811865475)), ((-1, 0), (0, 1))),
+)
+IRREP_KINDS = ('real', 'real', 'real', 'real', 'real', 'real', 'real')
+# The named representations a field may carry, each rho(g) = Q diag(blocks)(g) Q^T with the irreps of
+# FIELD_BLOCKS[name] along the diagonal and Q = FIELD_CHANGES_OF_BASIS[name] (orthogonal, exact to rounding).
+FIELD_BLOCKS = {
+    "trivial": (0,),
+    "regular": (0, 1, 2, 3, 4, 4, 5, 5, 6, 6),
+    "standard": (4,),
+    "quotient_c2": (0, 1, 2, 3, 5, 5),
+    "quotient_c4": (0, 1, 2, 3),
+    "quotient_c8": (0, 1),
+    "quotient_d2": (0, 2, 5),
+    "quotient_d4": (0, 2),
+}
+FIELD_CHANGES_OF_BASIS = {
+    "trivial": ((1,),),
+    "regular": ((0.25, 0.25, 0.25, 0.25, 0.35355339059327373, 0, 0, -0.35355339059327373, 0.35355339059327373, 0, 0,
+     -0.35355339059327373, 0.35355339059327373, 0, 0, 0.3535533905932737), (0.25, 0.25, -0.25, -0.25,
+     0.24999999999999994, 0.24999999999999994, 0.25, -0.25, 0, 0.35355339059327373, 0.35355339059327373, 0,
+     -0.24999999999999994, -0.24999999999999994, 0.24999999999999994, -0.24999999999999994), (0.25, -0.25, 0.25, -0.25,
+     0.35355339059327373, 0, 0, 0.35355339059327373, 0.35355339059327373, 0, 0, 0.35355339059327373,
+     0.35355339059327373, 0, 0, -0.3535533905932737), (0.25, 0.25, 0.25, 0.25, 0, 0.35355339059327373,
+     0.35355339059327373, 0, -0.35355339059327373, 0, 0, 0.35355339059327373, 0, 0.35355339059327373,
+     -0.3535533905932737, 0), (0.25, -0.25, -0.25, 0.25, 0.24999999999999994, 0.24999999999999994, -0.25, 0.25, 0,
+     0.35355339059327373, -0.35355339059327373, 0, -0.24999999999999994, -0.24999999999999994, -0.24999999999999994,
+     0.24999999999999994), (0.25, -0.25, -0.25, 0.25, 0.24999999999999994, -0.24999999999999994, 0.25, 0.25, 0,
+     -0.35355339059327373, 0.35355339059327373, 0, -0.24999999999999994, 0.24999999999999994, 0.24999999999999994,
+     0.24999999999999994), (0.25, 0.25, -0.25, -0.25, -0.24999999999999994, 0.24999999999999994, 0.25, 0.25, 0,
+     -0.35355339059327373, -0.35355339059327373, 0, 0.24999999999999994, -0.24999999999999994, 0.24999999999999994,
+     0.24999999999999994), (0.25, -0.25, 0.25, -0.25, 0, 0.35355339059327373, -0.35355339059327373, 0,
+     -0.35355339059327373, 0, 0, -0.35355339059327373, 0, 0.35355339059327373, 0.3535533905932737, 0), (0.25, -0.25,
+     0.25, -0.25, 0, -0.35355339059327373, 0.35355339059327373, 0, -0.35355339059327373, 0, 0, -0.35355339059327373, 0,
+     -0.35355339059327373, -0.3535533905932737, 0), (0.25, 0.25, -0.25, -0.25, 0.24999999999999994,
+     -0.24999999999999994, -0.25, -0.25, 0, -0.35355339059327373, -0.35355339059327373, 0, -0.24999999999999994,
+     0.24999999999999994, -0.24999999999999994, -0.24999999999999994), (0.25, 0.25, 0.25, 0.25, -0.35355339059327373,
+     0, 0, 0.35355339059327373, 0.35355339059327373, 0, 0, -0.35355339059327373, -0.35355339059327373, 0, 0,
+     -0.3535533905932737), (0.25, -0.25, -0.25, 0.25, -0.24999999999999994, 0.24999999999999994, -0.25, -0.25, 0,
+     -0.35355339059327373, 0.35355339059327373, 0, 0.24999999999999994, -0.24999999999999994, -0.24999999999999994,
+     -0.24999999999999994), (0.25, -0.25, -0.25, 0.25, -0.24999999999999994, -0.24999999999999994, 0.25, -0.25, 0,
+     0.35355339059327373, -0.35355339059327373, 0, 0.24999999999999994, 0.24999999999999994, 0.24999999999999994,
+     -0.24999999999999994), (0.25, 0.25, 0.25, 0.25, 0, -0.35355339059327373, -0.35355339059327373, 0,
+     -0.35355339059327373, 0, 0, 0.35355339059327373, 0, -0.35355339059327373, 0.3535533905932737, 0), (0.25, 0.25,
+     -0.25, -0.25, -0.24999999999999994, -0.24999999999999994, -0.25, 0.25, 0, 0.35355339059327373,
+     0.35355339059327373, 0, 0.24999999999999994, 0.24999999999999994, -0.24999999999999994, 0.24999999999999994),
+     (0.25, -0.25, 0.25, -0.25, -0.35355339059327373, 0, 0, -0.35355339059327373, 0.35355339059327373, 0, 0,
+     0.35355339059327373, -0.35355339059327373, 0, 0, 0.3535533905932737)),
+    "standard": ((1, 0), (0, 1)),
+    "quotient_c2": ((0.35355339059327373, 0.35355339059327373, 0.35355339059327373, 0.35355339059327373, 0.5, 0, 0,
+     -0.5), (0.35355339059327373, 0.35355339059327373, -0.35355339059327373, -0.35355339059327373, 0, 0.5, 0.5, 0),
+     (0.35355339059327373, -0.35355339059327373, 0.35355339059327373, -0.35355339059327373, 0.5, 0, 0, 0.5),
+     (0.35355339059327373, 0.35355339059327373, 0.35355339059327373, 0.35355339059327373, -0.5, 0, 0, 0.5),
+     (0.35355339059327373, -0.35355339059327373, -0.35355339059327373, 0.35355339059327373, 0, 0.5, -0.5, 0),
+     (0.35355339059327373, -0.35355339059327373, -0.35355339059327373, 0.35355339059327373, 0, -0.5, 0.5, 0),
+     (0.35355339059327373, 0.35355339059327373, -0.35355339059327373, -0.35355339059327373, 0, -0.5, -0.5, 0),
+     (0.35355339059327373, -0.35355339059327373, 0.35355339059327373, -0.35355339059327373, -0.5, 0, 0, -0.5)),
+    "quotient_c4": ((0.5, 0.5, 0.5, 0.5), (0.5, 0.5, -0.5, -0.5), (0.5, -0.5, 0.5, -0.5), (0.5, -0.5, -0.5, 0.5)),
+    "quotient_c8": ((0.7071067811865475, 0.7071067811865475), (0.7071067811865475, -0.7071067811865475)),
+    "quotient_d2": ((0.5, 0.5, 0.7071067811865475, 0), (0.5, -0.5, 0, 0.7071067811865475), (0.5, 0.5,
+     -0.7071067811865475, 0), (0.5, -0.5, 0, -0.7071067811865475)),
+    "quotient_d4": ((0.7071067811865475, 0.7071067811865475), (0.7071067811865475, -0.7071067811865475)),
+}
+# Those that permute a basis: FIELD_PERMUTATIONS[name][g][x] is where element g moves basis vector x.
+FIELD_PERMUTATIONS = {
+    "trivial": ((0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,)),
+    "regular": ((0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), (1, 3, 4, 6, 7, 2, 10, 11, 5, 0, 14, 15, 8, 9,
+     13, 12), (2, 5, 0, 8, 9, 1, 12, 13, 3, 4, 15, 14, 6, 7, 11, 10), (3, 6, 7, 10, 11, 4, 14, 15, 2, 1, 13, 12, 5, 0,
+     9, 8), (4, 2, 1, 5, 0, 3, 8, 9, 6, 7, 12, 13, 10, 11, 15, 14), (5, 8, 9, 12, 13, 0, 15, 14, 1, 2, 11, 10, 3, 4, 7,
+     6), (6, 10, 11, 14, 15, 7, 13, 12, 4, 3, 9, 8, 2, 1, 0, 5), (7, 4, 3, 2, 1, 6, 5, 0, 10, 11, 8, 9, 14, 15, 12,
+     13), (8, 12, 13, 15, 14, 9, 11, 10, 0, 5, 7, 6, 1, 2, 4, 3), (9, 0, 5, 1, 2, 8, 3, 4, 12, 13, 6, 7, 15, 14, 10,
+     11), (10, 14, 15, 13, 12, 11, 9, 8, 7, 6, 0, 5, 4, 3, 1, 2), (11, 7, 6, 4, 3, 10, 2, 1, 14, 15, 5, 0, 13, 12, 8,
+     9), (12, 15, 14, 11, 10, 13, 7, 6, 9, 8, 4, 3, 0, 5, 2, 1), (13, 9, 8, 0, 5, 12, 1, 2, 15, 14, 3, 4, 11, 10, 6,
+     7), (14, 13, 12, 9, 8, 15, 0, 5, 11, 10, 1, 2, 7, 6, 3, 4), (15, 11, 10, 7, 6, 14, 4, 3, 13, 12, 2, 1, 9, 8, 5,
+     0)),
+    "quotient_c2": ((0, 1, 2, 3, 4, 5, 6, 7), (1, 3, 4, 6, 7, 2, 0, 5), (2, 5, 0, 7, 6, 1, 4, 3), (3, 6, 7, 0, 5, 4, 1,
+     2), (4, 2, 1, 5, 0, 3, 7, 6), (5, 7, 6, 4, 3, 0, 2, 1), (6, 0, 5, 1, 2, 7, 3, 4), (7, 4, 3, 2, 1, 6, 5, 0), (7, 4,
+     3, 2, 1, 6, 5, 0), (6, 0, 5, 1, 2, 7, 3, 4), (0, 1, 2, 3, 4, 5, 6, 7), (5, 7, 6, 4, 3, 0, 2, 1), (4, 2, 1, 5, 0,
+     3, 7, 6), (3, 6, 7, 0, 5, 4, 1, 2), (1, 3, 4, 6, 7, 2, 0, 5), (2, 5, 0, 7, 6, 1, 4, 3)),
+    "quotient_c4": ((0, 1, 2, 3), (1, 0, 3, 2), (2, 3, 0, 1), (0, 1, 2, 3), (3, 2, 1, 0), (3, 2, 1, 0), (1, 0, 3, 2),
+     (2, 3, 0, 1), (2, 3, 0, 1), (1, 0, 3, 2), (0, 1, 2, 3), (3, 2, 1, 0), (3, 2, 1, 0), (0, 1, 2, 3), (1, 0, 3, 2),
+     (2, 3, 0, 1)),
+    "quotient_c8": ((0, 1), (0, 1), (1, 0), (0, 1), (1, 0), (1, 0), (0, 1), (1, 0), (1, 0), (0, 1), (0, 1), (1, 0), (1,
+     0), (0, 1), (0, 1), (1, 0)),
+    "quotient_d2": ((0, 1, 2, 3), (1, 2, 3, 0), (0, 3, 2, 1), (2, 3, 0, 1), (1, 0, 3, 2), (3, 2, 1, 0), (3, 0, 1, 2),
+     (2, 1, 0, 3), (2, 1, 0, 3), (3, 0, 1, 2), (0, 1, 2, 3), (3, 2, 1, 0), (1, 0, 3, 2), (2, 3, 0, 1), (1, 2, 3, 0),
+     (0, 3, 2, 1)),
+    "quotient_d4": ((0, 1), (1, 0), (0, 1), (0, 1), (1, 0), (1, 0), (1, 0), (0, 1), (0, 1), (1, 0), (0, 1), (1, 0), (1,
+     0), (0, 1), (1, 0), (0, 1)),
+}
+# Catalog groups inside this one (their elements by index here), which name the quotient fields.
+SUBGROUPS = {
+    "c2": (0, 10),
+    "c4": (0, 3, 10, 13),
+    "c8": (0, 1, 3, 6, 10, 14, 13, 9),
+    "d2": (0, 10, 2, 15),
+    "d4": (0, 3, 2, 10, 7, 8, 13, 15),
+}
+# Per circular harmonic degree n = 0..N (N rotations; degree n > N acts as ((n - 1) mod N) + 1), by (out, in)
+# irrep pair: an orthonormal basis of the tensors X, one matrix per harmonic component c (cos n theta,
+# sin n theta; 1 for n = 0), with K(u) = sum_c phi_c(u) X[c] equivariant: grouptheory.kernel_spaces, exactly.
+HARMONICS = (
+    {(0, 0): ((((1.0,),),),), (0, 1): (), (0, 2): (), (0, 3): (), (0, 4): (), (0, 5): (), (0, 6): (), (1, 0): (), (1,
+     1): ((((1.0,),),),), (1, 2): (), (1, 3): (), (1, 4): (), (1, 5): (), (1, 6): (), (2, 0): (), (2, 1): (), (2, 2):
+     ((((1.0,),),),), (2, 3): (), (2, 4): (), (2, 5): (), (2, 6): (), (3, 0): (), (3, 1): (), (3, 2): (), (3, 3):
+     ((((1.0,),),),), (3, 4): (), (3, 5): (), (3, 6): (), (4, 0): (), (4, 1): (), (4, 2): (), (4, 3): (), (4, 4):
+     ((((0.7071067811865475, 0.0), (0.0, 0.7071067811865475)),),), (4, 5): (), (4, 6): (), (5, 0): (), (5, 1): (), (5,
+     2): (), (5, 3): (), (5, 4): (), (5, 5): ((((0.7071067811865475, 0.0), (0.0, 0.7071067811865475)),),), (5, 6): (),
+     (6, 0): (), (6, 1): (), (6, 2): (), (6, 3): (), (6, 4): (), (6, 5): (), (6, 6): ((((0.7071067811865475, 0.0),
+     (0.0, 0.7071067811865475)),),)},
+    {(0, 0): (), (0, 1): (), (0, 2): (), (0, 3): (), (0, 4): ((((0.7071067811865475, 0.0),), ((0.0,
+     0.7071067811865475),)),), (0, 5): (), (0, 6): (), (1, 0): (), (1, 1): (), (1, 2): (), (1, 3): (), (1, 4): ((((0.0,
+     0.7071067811865475),), ((-0.7071067811865475, 0.0),)),), (1, 5): (), (1, 6): (), (2, 0): (), (2, 1): (), (2, 2):
+     (), (2, 3): (), (2, 4): (), (2, 5): (), (2, 6): ((((0.7071067811865476, 0.0),), ((0.0, 0.7071067811865476),)),),
+     (3, 0): (), (3, 1): (), (3, 2): (), (3, 3): (), (3, 4): (), (3, 5): (), (3, 6): ((((0.0, 0.7071067811865476),),
+     ((-0.7071067811865476, 0.0),)),), (4, 0): ((((0.7071067811865475,), (0.0,)), ((0.0,), (0.7071067811865475,))),),
+     (4, 1): ((((0.0,), (0.7071067811865475,)), ((-0.7071067811865475,), (0.0,))),), (4, 2): (), (4, 3): (), (4, 4):
+     (), (4, 5): ((((0.5, 0.0), (0.0, 0.5)), ((0.0, 0.5), (-0.5, 0.0))),), (4, 6): (), (5, 0): (), (5, 1): (), (5, 2):
+     (), (5, 3): (), (5, 4): ((((0.5, 0.0), (0.0, 0.5)), ((0.0, -0.5), (0.5, 0.0))),), (5, 5): (), (5, 6): ((((0.5,
+     0.0), (0.0, -0.5)), ((0.0, -0.5), (-0.5, 0.0))),), (6, 0): (), (6, 1): (), (6, 2): ((((0.7071067811865476,),
+     (0.0,)), ((0.0,), (0.7071067811865476,))),), (6, 3): ((((0.0,), (0.7071067811865476,)), ((-0.7071067811865476,),
+     (0.0,))),), (6, 4): (), (6, 5): ((((0.5, 0.0), (0.0, -0.5)), ((0.0, -0.5), (-0.5, 0.0))),), (6, 6): ()},
+    {(0, 0): (), (0, 1): (), (0, 2): (), (0, 3): (), (0, 4): (), (0, 5): ((((0.7071067811865475, 0.0),), ((0.0,
+     0.7071067811865475),)),), (0, 6): (), (1, 0): (), (1, 1): (), (1, 2): (), (1, 3): (), (1, 4): (), (1, 5): ((((0.0,
+     0.7071067811865475),), ((-0.7071067811865475, 0.0),)),), (1, 6): (), (2, 0): (), (2, 1): (), (2, 2): (), (2, 3):
+     (), (2, 4): (), (2, 5): ((((0.7071067811865475, 0.0),), ((0.0, -0.7071067811865475),)),), (2, 6): (), (3, 0): (),
+     (3, 1): (), (3, 2): (), (3, 3): (), (3, 4): (), (3, 5): ((((0.0, 0.7071067811865475),), ((0.7071067811865475,
+     0.0),)),), (3, 6): (), (4, 0): (), (4, 1): (), (4, 2): (), (4, 3): (), (4, 4): ((((0.5, 0.0), (0.0, -0.5)), ((0.0,
+     0.5), (0.5, 0.0))),), (4, 5): (), (4, 6): ((((0.5, 0.0), (0.0, -0.5)), ((0.0, -0.5), (-0.5, 0.0))),), (5, 0):
+     ((((0.7071067811865475,), (0.0,)), ((0.0,), (0.7071067811865475,))),), (5, 1): ((((0.0,), (0.7071067811865475,)),
+     ((-0.7071067811865475,), (0.0,))),), (5, 2): ((((0.7071067811865475,), (0.0,)), ((0.0,),
+     (-0.7071067811865475,))),), (5, 3): ((((0.0,), (0.7071067811865475,)), ((0.7071067811865475,), (0.0,))),), (5, 4):
+     (), (5, 5): (), (5, 6): (), (6, 0): (), (6, 1): (), (6, 2): (), (6, 3): (), (6, 4): ((((0.5, 0.0), (0.0, -0.5)),
+     ((0.0, -0.5), (-0.5, 0.0))),), (6, 5): (), (6, 6): ((((0.5, 0.0), (0.0, -0.5)), ((0.0, 0.5), (0.5, 0.0))),)},
+    {(0, 0): (), (0, 1): (), (0, 2): (), (0, 3): (), (0, 4): (), (0, 5): (), (0, 6): ((((0.7071067811865476, 0.0),),
+     ((0.0, -0.7071067811865476),)),), (1, 0): (), (1, 1): (), (1, 2): (), (1, 3): (), (1, 4): (), (1, 5): (), (1, 6):
+     ((((0.0, 0.7071067811865476),), ((0.7071067811865476, 0.0),)),), (2, 0): (), (2, 1): (), (2, 2): (), (2, 3): (),
+     (2, 4): ((((0.7071067811865475, 0.0),), ((0.0, -0.7071067811865475),)),), (2, 5): (), (2, 6): (), (3, 0): (), (3,
+     1): (), (3, 2): (), (3, 3): (), (3, 4): ((((0.0, 0.7071067811865475),), ((0.7071067811865475, 0.0),)),), (3, 5):
+     (), (3, 6): (), (4, 0): (), (4, 1): (), (4, 2): ((((0.7071067811865475,), (0.0,)), ((0.0,),
+     (-0.7071067811865475,))),), (4, 3): ((((0.0,), (0.7071067811865475,)), ((0.7071067811865475,), (0.0,))),), (4, 4):
+     (), (4, 5): ((((0.5, 0.0), (0.0, -0.5)), ((0.0, 0.5), (0.5, 0.0))),), (4, 6): (), (5, 0): (), (5, 1): (), (5, 2):
+     (), (5, 3): (), (5, 4): ((((0.5, 0.0), (0.0, -0.5)), ((0.0, 0.5), (0.5, 0.0))),), (5, 5): (), (5, 6): ((((0.5,
+     0.0), (0.0, 0.5)), ((0.0, 0.5), (-0.5, 0.0))),), (6, 0): ((((0.7071067811865476,), (0.0,)), ((0.0,),
+     (-0.7071067811865476,))),), (6, 1): ((((0.0,), (0.7071067811865476,)), ((0.7071067811865476,), (0.0,))),), (6, 2):
+     (), (6, 3): (), (6, 4): (), (6, 5): ((((0.5, 0.0), (0.0, 0.5)), ((0.0, -0.5), (0.5, 0.0))),), (6, 6): ()},
+    {(0, 0): (), (0, 1): (), (0, 2): ((((1.0,),), ((0.0,),)),), (0, 3): ((((0.0,),), ((1.0,),)),), (0, 4): (), (0, 5):
+     (), (0, 6): (), (1, 0): (), (1, 1): (), (1, 2): ((((0.0,),), ((1.0,),)),), (1, 3): ((((1.0,),), ((0.0,),)),), (1,
+     4): (), (1, 5): (), (1, 6): (), (2, 0): ((((1.0,),), ((0.0,),)),), (2, 1): ((((0.0,),), ((1.0,),)),), (2, 2): (),
+     (2, 3): (), (2, 4): (), (2, 5): (), (2, 6): (), (3, 0): ((((0.0,),), ((1.0,),)),), (3, 1): ((((1.0,),),
+     ((0.0,),)),), (3, 2): (), (3, 3): (), (3, 4): (), (3, 5): (), (3, 6): (), (4, 0): (), (4, 1): (), (4, 2): (), (4,
+     3): (), (4, 4): (), (4, 5): (), (4, 6): ((((0.7071067811865476, 0.0), (0.0, 0.7071067811865476)), ((0.0, 0.0),
+     (0.0, 0.0))), (((0.0, 0.0), (0.0, 0.0)), ((0.0, 0.7071067811865476), (-0.7071067811865476, 0.0)))), (5, 0): (),
+     (5, 1): (), (5, 2): (), (5, 3): (), (5, 4): (), (5, 5): ((((0.7071067811865475, 0.0), (0.0, -0.7071067811865475)),
+     ((0.0, 0.0), (0.0, 0.0))), (((0.0, 0.0), (0.0, 0.0)), ((0.0, 0.7071067811865475), (0.7071067811865475, 0.0)))),
+     (5, 6): (), (6, 0): (), (6, 1): (), (6, 2): (), (6, 3): (), (6, 4): ((((0.7071067811865476, 0.0), (0.0,
+     0.7071067811865476)), ((0.0, 0.0), (0.0, 0.0))), (((0.0, 0.0), (0.0, 0.0)), ((0.0, 0.7071067811865476),
+     (-0.7071067811865476, 0.0)))), (6, 5): (), (6, 6): ()},
+    {(0, 0): (), (0, 1): (), (0, 2): (), (0, 3): (), (0, 4): (), (0, 5): (), (0, 6): ((((0.7071067811865476, 0.0),),
+     ((0.0, 0.7071067811865476),)),), (1, 0): (), (1, 1): (), (1, 2): (), (1, 3): (), (1, 4): (), (1, 5): (), (1, 6):
+     ((((0.0, 0.7071067811865476),), ((-0.7071067811865476, 0.0),)),), (2, 0): (), (2, 1): (), (2, 2): (), (2, 3): (),
+     (2, 4): ((((0.7071067811865475, 0.0),), ((0.0, 0.7071067811865475),)),), (2, 5): (), (2, 6): (), (3, 0): (), (3,
+     1): (), (3, 2): (), (3, 3): (), (3, 4): ((((0.0, 0.7071067811865475),), ((-0.7071067811865475, 0.0),)),), (3, 5):
+     (), (3, 6): (), (4, 0): (), (4, 1): (), (4, 2): ((((0.7071067811865475,), (0.0,)), ((0.0,),
+     (0.7071067811865475,))),), (4, 3): ((((0.0,), (0.7071067811865475,)), ((-0.7071067811865475,), (0.0,))),), (4, 4):
+     (), (4, 5): ((((0.5, 0.0), (0.0, -0.5)), ((0.0, -0.5), (-0.5, 0.0))),), (4, 6): (), (5, 0): (), (5, 1): (), (5,
+     2): (), (5, 3): (), (5, 4): ((((0.5, 0.0), (0.0, -0.5)), ((0.0, -0.5), (-0.5, 0.0))),), (5, 5): (), (5, 6):
+     ((((0.5, 0.0), (0.0, 0.5)), ((0.0, -0.5), (0.5, 0.0))),), (6, 0): ((((0.7071067811865476,), (0.0,)), ((0.0,),
+     (0.7071067811865476,))),), (6, 1): ((((0.0,), (0.7071067811865476,)), ((-0.7071067811865476,), (0.0,))),), (6, 2):
+     (), (6, 3): (), (6, 4): (), (6, 5): ((((0.5, 0.0), (0.0, 0.5)), ((0.0, 0.5), (-0.5, 0.0))),), (6, 6): ()},
+    {(0, 0): (), (0, 1): (), (0, 2): (), (0, 3): (), (0, 4): (), (0, 5): ((((0.7071067811865475, 0.0),), ((0.0,
+     -0.7071067811865475),)),), (0, 6): (), (1, 0): (), (1, 1): (), (1, 2): (), (1, 3): (), (1, 4): (), (1, 5):
+     ((((0.0, 0.7071067811865475),), ((0.7071067811865475, 0.0),)),), (1, 6): (), (2, 0): (), (2, 1): (), (2, 2): (),
+     (2, 3): (), (2, 4): (), (2, 5): ((((0.7071067811865475, 0.0),), ((0.0, 0.7071067811865475),)),), (2, 6): (), (3,
+     0): (), (3, 1): (), (3, 2): (), (3, 3): (), (3, 4): (), (3, 5): ((((0.0, 0.7071067811865475),),
+     ((-0.7071067811865475, 0.0),)),), (3, 6): (), (4, 0): (), (4, 1): (), (4, 2): (), (4, 3): (), (4, 4): ((((0.5,
+     0.0), (0.0, -0.5)), ((0.0, -0.5), (-0.5, 0.0))),), (4, 5): (), (4, 6): ((((0.5, 0.0), (0.0, -0.5)), ((0.0, 0.5),
+     (0.5, 0.0))),), (5, 0): ((((0.7071067811865475,), (0.0,)), ((0.0,), (-0.7071067811865475,))),), (5, 1): ((((0.0,),
+     (0.7071067811865475,)), ((0.7071067811865475,), (0.0,))),), (5, 2): ((((0.7071067811865475,), (0.0,)), ((0.0,),
+     (0.7071067811865475,))),), (5, 3): ((((0.0,), (0.7071067811865475,)), ((-0.7071067811865475,), (0.0,))),), (5, 4):
+     (), (5, 5): (), (5, 6): (), (6, 0): (), (6, 1): (), (6, 2): (), (6, 3): (), (6, 4): ((((0.5, 0.0), (0.0, -0.5)),
+     ((0.0, 0.5), (0.5, 0.0))),), (6, 5): (), (6, 6): ((((0.5, 0.0), (0.0, -0.5)), ((0.0, -0.5), (-0.5, 0.0))),)},
+    {(0, 0): (), (0, 1): (), (0, 2): (), (0, 3): (), (0, 4): ((((0.7071067811865475, 0.0),), ((0.0,
+     -0.7071067811865475),)),), (0, 5): (), (0, 6): (), (1, 0): (), (1, 1): (), (1, 2): (), (1, 3): (), (1, 4):
+     ((((0.0, 0.7071067811865475),), ((0.7071067811865475, 0.0),)),), (1, 5): (), (1, 6): (), (2, 0): (), (2, 1): (),
+     (2, 2): (), (2, 3): (), (2, 4): (), (2, 5): (), (2, 6): ((((0.7071067811865476, 0.0),), ((0.0,
+     -0.7071067811865476),)),), (3, 0): (), (3, 1): (), (3, 2): (), (3, 3): (), (3, 4): (), (3, 5): (), (3, 6):
+     ((((0.0, 0.7071067811865476),), ((0.7071067811865476, 0.0),)),), (4, 0): ((((0.7071067811865475,), (0.0,)),
+     ((0.0,), (-0.7071067811865475,))),), (4, 1): ((((0.0,), (0.7071067811865475,)), ((0.7071067811865475,),
+     (0.0,))),), (4, 2): (), (4, 3): (), (4, 4): (), (4, 5): ((((0.5, 0.0), (0.0, 0.5)), ((0.0, -0.5), (0.5, 0.0))),),
+     (4, 6): (), (5, 0): (), (5, 1): (), (5, 2): (), (5, 3): (), (5, 4): ((((0.5, 0.0), (0.0, 0.5)), ((0.0, 0.5),
+     (-0.5, 0.0))),), (5, 5): (), (5, 6): ((((0.5, 0.0), (0.0, -0.5)), ((0.0, 0.5), (0.5, 0.0))),), (6, 0): (), (6, 1):
+     (), (6, 2): ((((0.7071067811865476,), (0.0,)), ((0.0,), (-0.7071067811865476,))),), (6, 3): ((((0.0,),
+     (0.7071067811865476,)), ((0.7071067811865476,), (0.0,))),), (6, 4): (), (6, 5): ((((0.5, 0.0), (0.0, -0.5)),
+     ((0.0, 0.5), (0.5, 0.0))),), (6, 6): ()},
+    {(0, 0): ((((1.0,),), ((0.0,),)),), (0, 1): ((((0.0,),), ((1.0,),)),), (0, 2): (), (0, 3): (), (0, 4): (), (0, 5):
+     (), (0, 6): (), (1, 0): ((((0.0,),), ((1.0,),)),), (1, 1): ((((1.0,),), ((0.0,),)),), (1, 2): (), (1, 3): (), (1,
+     4): (), (1, 5): (), (1, 6): (), (2, 0): (), (2, 1): (), (2, 2): ((((1.0,),), ((0.0,),)),), (2, 3): ((((0.0,),),
+     ((1.0,),)),), (2, 4): (), (2, 5): (), (2, 6): (), (3, 0): (), (3, 1): (), (3, 2): ((((0.0,),), ((1.0,),)),), (3,
+     3): ((((1.0,),), ((0.0,),)),), (3, 4): (), (3, 5): (), (3, 6): (), (4, 0): (), (4, 1): (), (4, 2): (), (4, 3): (),
+     (4, 4): ((((0.7071067811865475, 0.0), (0.0, 0.7071067811865475)), ((0.0, 0.0), (0.0, 0.0))), (((0.0, 0.0), (0.0,
+     0.0)), ((0.0, 0.7071067811865475), (-0.7071067811865475, 0.0)))), (4, 5): (), (4, 6): (), (5, 0): (), (5, 1): (),
+     (5, 2): (), (5, 3): (), (5, 4): (), (5, 5): ((((0.7071067811865475, 0.0), (0.0, 0.7071067811865475)), ((0.0, 0.0),
+     (0.0, 0.0))), (((0.0, 0.0), (0.0, 0.0)), ((0.0, 0.7071067811865475), (-0.7071067811865475, 0.0)))), (5, 6): (),
+     (6, 0): (), (6, 1): (), (6, 2): (), (6, 3): (), (6, 4): (), (6, 5): (), (6, 6): ((((0.7071067811865475, 0.0),
+     (0.0, 0.7071067811865475)), ((0.0, 0.0), (0.0, 0.0))), (((0.0, 0.0), (0.0, 0.0)), ((0.0, 0.7071067811865475),
+     (-0.7071067811865475, 0.0))))},
+)
+# fmt: on
+
+_FIELD_NAMES = (*FIELD_BLOCKS, *(f"irrep_{k}" for k in range(len(IRREPS))))
+
+
+@functools.cache
+def _field_matrices(name: str) -> torch.Tensor:
+    """rho(g) for every element, float64 (|G|, d, d): exact 0/1 for permutation fields."""
+    if name in FIELD_PERMUTATIONS:
+        images = torch.tensor(FIELD_PERMUTATIONS[name])
+        matrices = torch.zeros(ORDER, images.shape[1], images.shape[1], dtype=torch.float64)
+        matrices.scatter_(1, images.unsqueeze(1), 1.0)
+        return matrices
+    if name == "standard":
+        return torch.tensor(MATRICES, dtype=torch.float64)
+    return torch.tensor(IRREPS[int(name[len("irrep_") :])], dtype=torch.float64)
+
+
+def _field_blocks(name: str) -> tuple[tuple[int, ...], torch.Tensor]:
+    """The irreps along a field's diagonal and its change of basis Q (float64)."""
+    if name.startswith("irrep_"):
+        k = int(name[len("irrep_") :])
+        return (k,), torch.eye(len(IRREPS[k][0]), dtype=torch.float64)
+    return FIELD_BLOCKS[name], torch.tensor(FIELD_CHANGES_OF_BASIS[name], dtype=torch.float64)
+
+
+class FieldType:
+    """A direct sum of fields, each carrying a named representation of D8, in the order given.
+
+    Names: ``trivial`` (a scalar), ``regular`` (|G| channels, a group feature map's slice), ``standard``
+    (the declared action: a vector that turns with the image), ``irrep_<k>`` (``IRREPS[k]``) and
+    ``quotient_<h>`` (the cosets of the catalog subgroup h, see ``SUBGROUPS``). A field tensor is
+    (B, size, H, W), the fields' channels one after the other; element g acts by
+    ``(g f)(u) = rho(g) f(g^-1 u)``.
+
+    >>> ft = FieldType(regular=2, standard=1)
+    >>> ft.size, ft.fields
+    (34, (('regular', 2), ('standard', 1)))
+    """
+
+    def __init__(self, **counts: int) -> None:
+        for name, count in counts.items():
+            if name not in _FIELD_NAMES:
+                raise ValueError(f"FieldType: {GROUP_NAME} has no field {name!r}; known: {', '.join(_FIELD_NAMES)}")
+            _check_int(f"FieldType: the count of {name}", count, 0)
+        self.fields = tuple((name, count) for name, count in counts.items() if count)
+        if not self.fields:
+            raise ValueError("FieldType: give at least one field, e.g. FieldType(regular=4)")
+        self.size = sum(count * self.degree(name) for name, count in self.fields)
+
+    @staticmethod
+    def degree(name: str) -> int:
+        return int(_field_matrices(name).shape[1])
+
+    def representation(self, g: int) -> torch.Tensor:
+        """rho(g) on all the fields: block diagonal (size, size), float64."""
+        g = _element(g)
+        return torch.block_diag(*(_field_matrices(name)[g] for name, count in self.fields for _ in range(count)))
+
+    def act(self, y: torch.Tensor, g: int) -> torch.Tensor:
+        """Element g on a field tensor (B, size, H, W): ``(g f)(u) = rho(g) f(g^-1 u)``."""
+        if y.dim() != DIMENSION + 2 or y.shape[1] != self.size:
+            raise ValueError(f"{self} acts on (B, {self.size}, H, W); got shape {tuple(y.shape)}")
+        moved = act_on_image(y, g)
+        return torch.einsum("ij,bj...->bi...", self.representation(g).to(moved), moved)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FieldType) and self.fields == other.fields
+
+    def __hash__(self) -> int:
+        return hash(self.fields)
+
+    def __repr__(self) -> str:
+        return f"FieldType({', '.join(f'{name}={count}' for name, count in self.fields)})"
+
+
+# -- Kernel spaces -------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _harmonic_kernel_basis(out: int, inp: int, kernel_size: int) -> torch.Tensor:
+    """An orthonormal basis (n, d_out, d_in, k^2) of the continuous kernels from irrep inp to irrep out (float64):
+    on each ring of ``_rings`` and each harmonic degree up to its own, the profile times sum_c phi_c(u) X[c]
+    for every tensor X of HARMONICS, sampled on the grid and orthonormalised (samples that coincide count once).
+    Any combination is equivariant as a function of the offset, so off-grid elements are as good as sampling
+    allows, and elements that map the grid onto itself permute the samples exactly."""
+    offsets = torch.tensor(_kernel_offsets(kernel_size), dtype=torch.float64) - (kernel_size - 1) / 2
+    length = offsets.norm(dim=1)
+    angle = torch.atan2(offsets[:, 1], offsets[:, 0])
+    rotations = len(HARMONICS) - 1
+    on_centre = length == 0  # no direction there: harmonics of degree n > 0 vanish
+    # The centre on its own, as the continuous basis of the regular layers has it (their monomials in the
+    # direction vanish there), so that trivial -> regular and regular -> regular span their spaces.
+    functions = [
+        torch.einsum("cab,cu->abu", torch.tensor(x, dtype=torch.float64), on_centre[None].double())
+        for x in HARMONICS[0].get((out, inp), ())
+    ]
+    for centre, width, top in _rings(kernel_size, None, True):
+        profile = torch.exp(-((length - centre) ** 2) / (2 * width**2))
+        for n in range(top + 1):
+            if n == 0:
+                components = profile[None]
+            else:
+                components = torch.stack([torch.cos(n * angle), torch.sin(n * angle)]) * profile * ~on_centre
+            for tensors in HARMONICS[0 if n == 0 else (n - 1) % rotations + 1].get((out, inp), ()):
+                x = torch.tensor(tensors, dtype=torch.float64)
+                functions.append(torch.einsum("cab,cu->abu", x, components))
+    d_out, d_in = len(IRREPS[out][0]), len(IRREPS[inp][0])
+    if not functions:
+        return torch.zeros(0, d_out, d_in, kernel_size**2, dtype=torch.float64)
+    samples = torch.stack(functions).flatten(1)
+    _, values, vectors = torch.linalg.svd(samples, full_matrices=False)
+    keep = values > 1e-9 * values[0]
+    return vectors[keep].view(-1, d_out, d_in, kernel_size**2)
+
+
+@functools.cache
+def _dense_kernel_basis(out: str, inp: str, kernel_size: int, filters: str) -> torch.Tensor:
+    """An orthonormal basis (n, d_out, d_in, k^d) of the kernels between two named fields, float64:
+    the irrep pairs' bases (pixel or continuous) in the fields' changes of basis."""
+    blocks_out, q_out = _field_blocks(out)
+    blocks_in, q_in = _field_blocks(inp)
+    starts_out = [0, *itertools.accumulate(len(IRREPS[k][0]) for k in blocks_out)]
+    starts_in = [0, *itertools.accumulate(len(IRREPS[k][0]) for k in blocks_in)]
+    pieces = []
+    for p, j in enumerate(blocks_out):
+        for q, i in enumerate(blocks_in):
+            irrep_basis = _harmonic_kernel_basis
+            basis = irrep_basis(j, i, kernel_size)
+            left, right = q_out[:, starts_out[p] : starts_out[p + 1]], q_in[:, starts_in[q] : starts_in[q + 1]]
+            pieces.append(torch.einsum("ap,npqk,bq->nabk", left, basis, right))
+    return torch.cat(pieces)
+
+
+def _bias_basis(name: str) -> torch.Tensor:
+    """(d, t): the invariant vectors of a field (its trivial blocks' columns of Q), float64."""
+    blocks, q = _field_blocks(name)
+    starts = [0, *itertools.accumulate(len(IRREPS[k][0]) for k in blocks)]
+    return q[:, [starts[p] for p, k in enumerate(blocks) if k == _TRIVIAL]]
+
+
+_TRIVIAL = FIELD_BLOCKS["trivial"][0]
+# Pixel kernels need elements that map the grid onto itself; continuous ones are solved in circular harmonics.
+_FIELD_FILTERS = ("continuous",)
+
+
+class SteerableConv2d(nn.Module):
+    """Convolution between field types of D8: (B, in_type.size, H, W) -> (B, out_type.size, H', W').
+
+    The filter is a free combination of a basis of the equivariant kernels K(g u) = rho_out(g) K(u) rho_in(g)^T,
+    solved exactly by the engine. With pixel filters (grid-exact groups): between permutation fields
+    (trivial, regular, quotient) one value per orbit of kernel entries, gathered (trivial -> regular is
+    ``LiftingConv2d``'s space and regular -> regular ``GroupConv2d``'s); between other fields the
+    intertwiners of each offset's stabiliser, carried along its orbit (``INTERTWINERS``). With continuous
+    filters (planar groups; kernel_size >= 5): the rings of the continuous basis times the equivariant
+    harmonic tensors (``HARMONICS``). The bias lives on the fields' trivial parts. Arguments are those of
+    ``nn.Conv2d`` with a single int kernel_size, plus ``filters`` (default FILTERS).
+    ``kernel_dimensions()`` lists each block's number of parameters.
+
+    >>> conv = SteerableConv2d(FieldType(trivial=1), FieldType(regular=2, standard=1), kernel_size=3, padding=1)
+    >>> conv(torch.randn(2, 1, 8, 8)).shape
+    torch.Size([2, 34, 8, 8])
+    """
+
+    def __init__(
+        self,
+        in_type: FieldType,
+        out_type: FieldType,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int | str = 0,
+        dilation: int = 1,
+        bias: bool = True,
+        filters: str | None = None,
+    ) -> None:
+        super().__init__()
+        name = type(self).__name__
+        if not isinstance(in_type, FieldType) or not isinstance(out_type, FieldType):
+            raise ValueError(f"{name}: in_type and out_type must be FieldType objects; got {in_type!r}, {out_type!r}")
+        self.filters = FILTERS if filters is None else filters
+        if self.filters not in _FIELD_FILTERS:
+            known = " or ".join(map(repr, _FIELD_FILTERS))
+            raise ValueError(f"{name}: {GROUP_NAME}'s field types take filters {known}; got {filters!r}")
+        self.in_type, self.out_type = in_type, out_type
+        self.kernel_size = _check_int(f"{name}: kernel_size (one int: filters are square)", kernel_size, 1)
+        self.stride = _check_int(f"{name}: stride", stride, 1)
+        self.dilation = _check_int(f"{name}: dilation", dilation, 1)
+        if padding not in ("same", "valid"):
+            _check_int(f"{name}: padding ('same', 'valid' or an int)", padding, 0)
+        self.padding = padding
+        fan_in = in_type.size * kernel_size**DIMENSION
+        self._blocks = []  # (out field, out count, in field, in count, kind, parameters per copy pair)
+        for k, (out, m_out) in enumerate(out_type.fields):
+            for i, (inp, m_in) in enumerate(in_type.fields):
+                kind, count = self._register_block(f"{k}_{i}", out, inp)
+                self._blocks.append((out, m_out, inp, m_in, kind, count))
+        self.weight = nn.Parameter(torch.empty(sum(m_out * m_in * n for _, m_out, _, m_in, _, n in self._blocks)))
+        for k, (out, _) in enumerate(out_type.fields):
+            self.register_buffer(f"bias_basis_{k}", _bias_basis(out).float(), persistent=False)
+        invariant = sum(m * _bias_basis(out).shape[1] for out, m in out_type.fields)
+        self.bias = nn.Parameter(torch.empty(invariant)) if bias and invariant else None
+        self._fan_in = fan_in
+        self._cache: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor, torch.Tensor | None] | None = None
+        self.reset_parameters()
+
+    def _register_block(self, key: str, out: str, inp: str) -> tuple[str, int]:
+        """One block's kernel space as a buffer: a gather index (pixel filters between permutation fields) or
+        a dense basis; returns its kind and its number of parameters per pair of fields."""
+        basis = _dense_kernel_basis(out, inp, self.kernel_size, self.filters)
+        self.register_buffer(f"basis_{key}", basis.flatten(1).float(), persistent=False)
+        return "basis", len(basis)
+
+    def reset_parameters(self) -> None:
+        """Kernel entries with the variance of ``nn.Conv2d``'s default (1 / (3 fan_in)): a gathered value
+        is one entry; a dense basis of n orthonormal elements spreads over d_out d_in k^d entries."""
+        with torch.no_grad():
+            start = 0
+            for out, m_out, inp, m_in, kind, count in self._blocks:
+                size = m_out * m_in * count
+                entries = FieldType.degree(out) * FieldType.degree(inp) * self.kernel_size**DIMENSION
+                spread = 1.0 if kind == "orbits" else entries / max(count, 1)
+                bound = math.sqrt(spread / self._fan_in)
+                self.weight[start : start + size].uniform_(-bound, bound)
+                start += size
+            if self.bias is not None:
+                nn.init.uniform_(self.bias, -1 / math.sqrt(self._fan_in), 1 / math.sqrt(self._fan_in))
+
+    def kernel_dimensions(self) -> list[tuple[str, str, int]]:
+        """(out field, in field, parameters per pair of fields) for each block."""
+        return [(out, inp, count) for out, _, inp, _, _, count in self._blocks]
+
+    def expanded_weight(self) -> torch.Tensor:
+        """The kernel in the layout of ``nn.Conv2d``: (out_type.size, in_type.size, k...)."""
+        rows, start, block = [], 0, 0
+        for k, (out, m_out) in enumerate(self.out_type.fields):
+            row = []
+            for i, (inp, m_in) in enumerate(self.in_type.fields):
+                _, _, _, _, kind, count = self._blocks[block]
+                weight = self.weight[start : start + m_out * m_in * count].view(m_out * m_in, count)
+                if kind == "orbits":
+                    index = getattr(self, f"index_{k}_{i}")
+                    kernel = weight[:, index.flatten()].view(m_out, m_in, *index.shape)
+                else:
+                    basis = getattr(self, f"basis_{k}_{i}")
+                    shape = (m_out, m_in, FieldType.degree(out), FieldType.degree(inp), -1)
+                    kernel = (weight @ basis.to(weight.dtype)).view(shape)
+                row.append(kernel.permute(0, 2, 1, 3, 4).reshape(m_out * kernel.shape[2], m_in * kernel.shape[3], -1))
+                start += m_out * m_in * count
+                block += 1
+            rows.append(torch.cat(row, dim=1))
+        return torch.cat(rows).view(self.out_type.size, self.in_type.size, *(self.kernel_size,) * DIMENSION)
+
+    def expanded_bias(self) -> torch.Tensor | None:
+        if self.bias is None:
+            return None
+        parts, start = [], 0
+        for k, (_, m) in enumerate(self.out_type.fields):
+            basis = getattr(self, f"bias_basis_{k}").to(self.bias.dtype)
+            values = self.bias[start : start + m * basis.shape[1]].view(m, basis.shape[1])
+            parts.append((values @ basis.T).flatten())
+            start += m * basis.shape[1]
+        return torch.cat(parts)
+
+    def _filters(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        return _cached_filters(self, lambda: (self.expanded_weight(), self.expanded_bias()))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() != DIMENSION + 2 or x.shape[1] != self.in_type.size:
+            layout = f"(B, {self.in_type.size}, H, W)"
+            raise ValueError(f"{type(self).__name__} expects {layout}; got shape {tuple(x.shape)}")
+        weight, bias = self._filters()
+        return F.conv2d(x, weight, bias, self.stride, self.padding, self.dilation)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_cache": None}
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.in_type} -> {self.out_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+            f"padding={self.padding!r}, dilation={self.dilation}, filters={self.filters!r}, "
+            f"{self.weight.numel()} parameters"
+        )
+
+
+class FieldReLU(nn.Module):
+    """ReLU that keeps equivariance for every field: pointwise on permutation fields (trivial, regular,
+    quotient), on the norm of the others: ``f * relu(|f| - b) / |f|`` with a learned threshold b per field.
+
+    >>> ft = FieldType(regular=1, standard=1)
+    >>> FieldReLU(ft)(torch.randn(2, ft.size, 8, 8)).shape
+    torch.Size([2, 18, 8, 8])
+    """
+
+    def __init__(self, field_type: FieldType) -> None:
+        super().__init__()
+        self.field_type = field_type
+        self._sizes = [FieldType.degree(name) for name, count in field_type.fields for _ in range(count)]
+        self._pointwise = [name in FIELD_PERMUTATIONS for name, count in field_type.fields for _ in range(count)]
+        self.threshold = nn.Parameter(torch.zeros(len(self._sizes) - sum(self._pointwise)))
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        out, norm_field = [], 0
+        for part, pointwise in zip(y.split(self._sizes, dim=1), self._pointwise, strict=True):
+            if pointwise:
+                out.append(F.relu(part))
+            else:
+                norm = part.norm(dim=1, keepdim=True)
+                out.append(part * (F.relu(norm - self.threshold[norm_field]) / norm.clamp_min(1e-12)))
+                norm_field += 1
+        return torch.cat(out, dim=1)
+
+
+class FieldInvariants(nn.Module):
+    """Per field, an invariant: the maximum over a permutation field's channels, the norm of any other.
+
+    (B, field_type.size, H, W) -> (B, number of fields, H, W), which ``act_on_image`` moves.
+
+    >>> FieldInvariants(FieldType(regular=2, standard=1))(torch.randn(2, 34, 8, 8)).shape
+    torch.Size([2, 3, 8, 8])
+    """
+
+    def __init__(self, field_type: FieldType) -> None:
+        super().__init__()
+        self.field_type = field_type
+        self._sizes = [FieldType.degree(name) for name, count in field_type.fields for _ in range(count)]
+        self._pointwise = [name in FIELD_PERMUTATIONS for name, count in field_type.fields for _ in range(count)]
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        parts = zip(y.split(self._sizes, dim=1), self._pointwise, strict=True)
+        return torch.cat([p.amax(1, keepdim=True) if pw else p.norm(dim=1, keepdim=True) for p, pw in parts], dim=1)
+
+
+class FieldBatchNorm(nn.Module):
+    """Batch normalisation per field that keeps equivariance: a permutation field's channels share one mean
+    and variance and one learned scale and shift; any other field is divided by the root of its mean
+    squared norm per channel and scaled, never shifted (only invariant vectors may be added to it).
+
+    >>> ft = FieldType(regular=2, standard=1)
+    >>> FieldBatchNorm(ft)(torch.randn(4, ft.size, 8, 8)).shape
+    torch.Size([4, 34, 8, 8])
+    """
+
+    def __init__(self, field_type: FieldType, eps: float = 1e-5, momentum: float = 0.1) -> None:
+        super().__init__()
+        self.field_type, self.eps, self.momentum = field_type, eps, momentum
+        names = [name for name, count in field_type.fields for _ in range(count)]
+        degrees = torch.tensor([FieldType.degree(name) for name in names])
+        field_of_channel = torch.repeat_interleave(torch.arange(len(names)), degrees)
+        shifted = torch.tensor([name in FIELD_PERMUTATIONS for name in names])
+        self.register_buffer("field_of_channel", field_of_channel, persistent=False)
+        self.register_buffer("degrees", degrees.float(), persistent=False)
+        self.register_buffer("shifted", shifted, persistent=False)
+        self.weight = nn.Parameter(torch.ones(len(names)))
+        self.bias = nn.Parameter(torch.zeros(len(names)))
+        self.register_buffer("running_mean", torch.zeros(len(names)))
+        self.register_buffer("running_var", torch.ones(len(names)))
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        if y.dim() != DIMENSION + 2 or y.shape[1] != self.field_type.size:
+            layout = f"(B, {self.field_type.size}, H, W)"
+            raise ValueError(f"FieldBatchNorm expects {layout}; got shape {tuple(y.shape)}")
+        fields = self.field_of_channel
+        if self.training:
+            dims = [0, *range(2, y.dim())]
+            per_field = torch.zeros(2, len(self.degrees), dtype=y.dtype, device=y.device)
+            per_field.index_add_(1, fields, torch.stack([y.mean(dims), (y * y).mean(dims)]))
+            mean = torch.where(self.shifted, per_field[0] / self.degrees, 0.0)
+            var = per_field[1] / self.degrees - mean * mean
+            with torch.no_grad():
+                self.running_mean.lerp_(mean.detach(), self.momentum)
+                self.running_var.lerp_(var.detach(), self.momentum)
+        else:
+            mean, var = self.running_mean, self.running_var
+        scale = self.weight / torch.sqrt(var + self.eps)
+        shift = torch.where(self.shifted, self.bias - mean * scale, 0.0)
+        view = (1, -1, *(1,) * DIMENSION)
+        return y * scale[fields].view(view) + shift[fields].view(view)

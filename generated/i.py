@@ -959,42 +959,46 @@ EDGE_RING_INSET = 0.25
 """How far, in pixels, the edge ring lies inside the kernel's edge, so that little of it falls outside."""
 
 
-@functools.cache
-def _continuous_basis(kernel_size: int, max_frequency: int | None, edge_ring: bool) -> torch.Tensor:
-    """basis[h, u, b]: continuous basis function b at offset h^-1 u, for every element h (float64).
-
-    The functions are Gaussian rings at radii 0, 1, 2, ... pixels, the last (the edge ring) just inside
-    the kernel's edge, each times the harmonics of the direction u / |u| of degree 0 on the centre, at
-    most r + 1 on an inner ring of radius r and at most 1 on the edge ring (every degree at most
-    max_frequency): smooth and band-limited, so that sampling them on the grid loses little. Without
-    the edge ring (``edge_ring=False``) a filter has fewer parameters (README measures both). The
-    functions are orthonormalised once, on the identity's samples; every element then samples the same
-    functions at its turned offsets, so no filter is interpolated, and the elements in EXACT_ELEMENTS
-    permute the samples exactly.
-    """
+def _rings(kernel_size: int, max_frequency: int | None, edge_ring: bool) -> list[tuple[float, float, int]]:
+    """(radius, width, highest harmonic degree) of each Gaussian ring of the continuous basis: radii 0, 1, 2,
+    ... pixels, the last (the edge ring) just inside the kernel's edge; degree 0 on the centre, at most r + 1
+    on an inner ring of radius r and at most 1 on the edge ring (every degree at most max_frequency)."""
     edge = (kernel_size - 1) // 2
-    outermost = edge if edge_ring else edge - 1
     if edge < 2:
         raise ValueError(
             f"continuous filters need kernel_size >= 5 (rings at radius 0, 1 and 2); got {kernel_size}: "
             "use a larger kernel or filters='pixel'"
         )
+    rings = []
+    for radius in range(edge + 1 if edge_ring else edge):
+        on_edge = radius == edge
+        highest = 0 if radius == 0 else 1 if on_edge else radius + 1
+        degree = highest if max_frequency is None else min(highest, max_frequency)
+        rings.append((radius - EDGE_RING_INSET * on_edge, EDGE_RING_WIDTH if on_edge else RING_WIDTH, degree))
+    return rings
 
-    def degree(radius: int) -> int:
-        highest = 0 if radius == 0 else 1 if radius == edge else radius + 1
-        return highest if max_frequency is None else min(highest, max_frequency)
 
+@functools.cache
+def _continuous_basis(kernel_size: int, max_frequency: int | None, edge_ring: bool) -> torch.Tensor:
+    """basis[h, u, b]: continuous basis function b at offset h^-1 u, for every element h (float64).
+
+    The functions are the Gaussian rings of ``_rings``, each times the harmonics of the direction u / |u|
+    up to its degree: smooth and band-limited, so that sampling them on the grid loses little. Without
+    the edge ring (``edge_ring=False``) a filter has fewer parameters (README measures both). The
+    functions are orthonormalised once, on the identity's samples; every element then samples the same
+    functions at its turned offsets, so no filter is interpolated, and the elements in EXACT_ELEMENTS
+    permute the samples exactly.
+    """
+    rings = _rings(kernel_size, max_frequency, edge_ring)
     terms = [
-        (radius, [powers.count(axis) for axis in range(DIMENSION)])
-        for radius in range(outermost + 1)
-        for order in range(degree(radius) + 1)
+        (ring, [powers.count(axis) for axis in range(DIMENSION)])
+        for ring, (_, _, degree) in enumerate(rings)
+        for order in range(degree + 1)
         for powers in itertools.combinations_with_replacement(range(DIMENSION), order)
     ]
     exponents = torch.tensor([powers for _, powers in terms], dtype=torch.float64)
-    radii = [radius for radius, _ in terms]
-    on_edge = [radius == edge for radius in radii]
-    centres = torch.tensor([r - EDGE_RING_INSET * e for r, e in zip(radii, on_edge, strict=True)], dtype=torch.float64)
-    widths = torch.tensor([EDGE_RING_WIDTH if e else RING_WIDTH for e in on_edge], dtype=torch.float64)
+    centres = torch.tensor([rings[ring][0] for ring, _ in terms], dtype=torch.float64)
+    widths = torch.tensor([rings[ring][1] for ring, _ in terms], dtype=torch.float64)
 
     def evaluate(points: torch.Tensor) -> torch.Tensor:
         length = points.norm(dim=-1, keepdim=True)

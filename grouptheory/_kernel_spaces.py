@@ -33,10 +33,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._cyclotomic import ZERO, CyclotomicField, Number
+from ._cyclotomic import ONE, ZERO, CyclotomicField, Number
+from ._entries import to_field
 from ._errors import GroupTheoryError
-from ._exact_arrays import Exact, exact_field
-from ._representation import Representation
+from ._exact_arrays import Exact, ExactField, exact_field
+from ._representation import Representation, embed
 
 if TYPE_CHECKING:
     from ._group import FiniteGroup
@@ -54,6 +55,10 @@ class KernelSpaces:
     stabilisers: tuple[tuple[int, ...], ...]
     bases: tuple[dict[tuple[int, int], tuple[Matrix, ...]], ...]
     dimensions: tuple[dict[tuple[int, int], tuple[int, int]], ...]
+    harmonics: tuple[dict[tuple[int, int], tuple[tuple[Matrix, ...], ...]], ...] = ()
+    """For a planar group, per circular harmonic degree 0..N (N rotations): bases of the tensors X[c] (one
+    d_out x d_in matrix per harmonic component c) with K(u) = sum_c phi_c(u) X[c] equivariant."""
+    harmonic_dimensions: tuple[dict[tuple[int, int], tuple[int, int]], ...] = ()
 
 
 def lattice_stabilisers(group: FiniteGroup) -> tuple[tuple[int, ...], ...]:
@@ -86,24 +91,46 @@ def _size_first(elements: tuple[int, ...]) -> tuple[int, tuple[int, ...]]:
 
 
 def kernel_spaces(group: FiniteGroup) -> KernelSpaces:
-    """Exact intertwiner bases for every lattice stabiliser and every pair of real irreps of a grid-exact group."""
-    stabilisers = lattice_stabilisers(group)
+    """Exact kernel bases between every pair of real irreps: per lattice stabiliser where the group maps the
+    grid onto itself, per circular harmonic degree where it acts on the plane (either may be empty)."""
+    if not group.has_action or not group.is_orthogonal:
+        raise GroupTheoryError(f"group {group.name}: kernel spaces need an orthogonal action on space")
     irreps = group.irreps(real=True)
+    pairs = list(itertools.product(enumerate(irreps), repeat=2))
+    stabilisers = lattice_stabilisers(group) if group.is_grid_exact else ()
     bases, dimensions = [], []
     for stabiliser in stabilisers:
-        per_pair, counts = {}, {}
-        for (j, out), (i, inp) in itertools.product(enumerate(irreps), repeat=2):
-            basis = intertwiners(group, stabiliser, out, inp)
-            predicted = _predicted_dimension(stabiliser, out, inp)
-            if len(basis) != predicted:
-                raise GroupTheoryError(
-                    f"{group.name}: {len(basis)} intertwiners from irrep {i} to irrep {j} on a stabiliser of order "
-                    f"{len(stabiliser)}, but the characters predict {predicted} (please report)"
-                )
-            per_pair[(j, i)], counts[(j, i)] = basis, (len(basis), predicted)
-        bases.append(per_pair)
-        dimensions.append(counts)
-    return KernelSpaces(irreps, stabilisers, tuple(bases), tuple(dimensions))
+        found = {(j, i): intertwiners(group, stabiliser, out, inp) for (j, out), (i, inp) in pairs}
+        bases.append(found)
+        dimensions.append(_checked(group, found, lambda out, inp, s=stabiliser: _predicted(s, out, inp)))
+    harmonics, harmonic_dimensions = [], []
+    elements = tuple(range(group.order))
+    coordinates = _complex_coordinates(group) if group.dimension == 2 else []
+    for degree in range(rotation_order(group) + 1) if coordinates else ():
+        conductor, matrices = harmonic_matrices(group, degree, coordinates)
+        found = {(j, i): _invariants(group, elements, out, inp, (conductor, matrices)) for (j, out), (i, inp) in pairs}
+        harmonics.append(found)
+        harmonic_dimensions.append(
+            _checked(group, found, lambda out, inp, c=conductor, a=matrices: _predicted(elements, out, inp, (c, a)))
+        )
+    return KernelSpaces(
+        irreps, stabilisers, tuple(bases), tuple(dimensions), tuple(harmonics), tuple(harmonic_dimensions)
+    )
+
+
+def _checked(group: FiniteGroup, found: dict, predict) -> dict[tuple[int, int], tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """Each basis's size beside the characters' prediction; a GroupTheoryError where they differ."""
+    irreps = group.irreps(real=True)
+    counts = {}
+    for (j, i), basis in found.items():
+        predicted = predict(irreps[j], irreps[i])
+        if len(basis) != predicted:
+            raise GroupTheoryError(
+                f"{group.name}: {len(basis)} kernels from irrep {i} to irrep {j}, but the characters predict "
+                f"{predicted} (please report)"
+            )
+        counts[(j, i)] = (len(basis), predicted)
+    return counts
 
 
 def intertwiners(
@@ -111,28 +138,115 @@ def intertwiners(
 ) -> tuple[Matrix, ...]:
     """An orthonormal basis of {X : out(s) X = X inp(s) for s in elements} in the orthogonal form of both
     (real) representations, from the exact reduced row echelon basis of the averaging projector's range."""
+    return tuple(basis[0] for basis in _invariants(group, elements, out, inp))
+
+
+def rotation_order(group: FiniteGroup) -> int:
+    """The number of rotations (determinant 1) of a planar group: its rotations are a cyclic group C_N."""
+    field = group._require_action().field
+    return sum(field.add(field.mul(m[0], m[3]), field.neg(field.mul(m[1], m[2]))) == ONE for m in group._matrices)
+
+
+def harmonic_matrices(group: FiniteGroup, degree: int, coordinates: list | None = None) -> tuple[int, Exact]:
+    """(conductor, A): A[g] is the exact matrix of a planar group's element g on the circular harmonics of one
+    degree n, phi(g u) = A[g] phi(u) for phi = (cos n theta, sin n theta), or phi = (1,) for n = 0.
+
+    With z = x + i y a rotation is z -> a z and a reflection z -> a conj(z), a = m00 + i m10; so e^(i n theta)
+    goes to a^n e^(+-i n theta), and A[g] is multiplication by a^n written over the reals. As a^N = 1 for the
+    group's N rotations and reflections alike, degree n acts as degree ((n - 1) mod N) + 1. ``coordinates``
+    is `_complex_coordinates(group)`, to compute it once for several degrees.
+    """
+    action = group._require_action()
+    conductor = math.lcm(action.field.conductor, 4)
+    field = exact_field(conductor)
+    if degree == 0:
+        return conductor, Exact(np.tile(field.reduction[0], (group.order, 1, 1, 1)))
+    scalar = field.scalar_field
+    i = scalar.root_power(conductor // 4)
+    half = Fraction(1, 2)
+    rows = []
+    for a, rotation in coordinates or _complex_coordinates(group):
+        power = ONE
+        for _ in range(degree):
+            power = scalar.mul(power, a)
+        conjugate = scalar.conjugate(power, -1)
+        alpha = scalar.scale(scalar.add(power, conjugate), half)
+        beta = scalar.mul(scalar.scale(scalar.add(power, scalar.neg(conjugate)), half), scalar.neg(i))
+        if rotation:
+            rows.append([[alpha, scalar.neg(beta)], [beta, alpha]])
+        else:
+            rows.append([[alpha, beta], [beta, scalar.neg(alpha)]])
+    return conductor, _exact(field, rows)
+
+
+def _complex_coordinates(group: FiniteGroup) -> list[tuple[Number, bool]]:
+    """For each element of a planar group, a = m00 + i m10 in Q(zeta_lcm(m, 4)), and whether it is a rotation."""
+    action = group._require_action()
+    scalar = exact_field(math.lcm(action.field.conductor, 4)).scalar_field
+    i = scalar.root_power(scalar.conductor // 4)
+    coordinates = []
+    for matrix in group._matrices:
+        m00, m01, m10, m11 = (to_field(action.field.to_sympy(entry), scalar) for entry in matrix)
+        coordinates.append((scalar.add(m00, scalar.mul(i, m10)), m00 == m11 and m01 == scalar.neg(m10)))
+    return coordinates
+
+
+def _exact(field: ExactField, numbers: list) -> Exact:
+    """Nested lists of `CyclotomicField` numbers as one exact array."""
+    flat = np.array(numbers, dtype=object)
+    shape = flat.shape
+    entries = flat.reshape(-1).tolist()
+    denominator = math.lcm(1, *(c.denominator for x in entries for _, c in x))
+    numerators = np.zeros((len(entries), field.degree), dtype=object)
+    for k, x in enumerate(entries):
+        for e, c in x:
+            numerators[k, e] = int(c * denominator)
+    return field.normalised(Exact(numerators.reshape(*shape, field.degree), denominator))
+
+
+def _invariants(
+    group: FiniteGroup,
+    elements: tuple[int, ...],
+    out: Representation,
+    inp: Representation,
+    harmonics: tuple[int, Exact] | None = None,
+) -> tuple[tuple[Matrix, ...], ...]:
+    """An orthonormal basis of the tensors X[c] (c over the harmonics' components; one without them) with
+    sum_c' A(s)[c, c'] out(s) X[c'] inp(s)^T = X[c] for s in elements, each a tuple of d_out x d_in matrices:
+    the exact reduced row echelon basis of the averaging projector's range, scaled to the orthogonal form of
+    both (real) representations and orthonormalised in Python floats."""
     if not (out.is_real and inp.is_real):
         raise GroupTheoryError("kernel bases are built between real representations (irreps(real=True))")
-    conductor = math.lcm(out.conductor, inp.conductor)
+    conductor = math.lcm(out.conductor, inp.conductor, harmonics[0] if harmonics else 1)
     field = exact_field(conductor)
     a = out.lifted(conductor).dense()[list(elements)]
     b = inp.lifted(conductor).dense()[[int(group.inverses[s]) for s in elements]]
-    # P[p, q, r, t] = sum_s a_s[p, r] b_s[t, q]: the image of the unit matrix E_rt is column (r, t).
-    left = Exact(a.numerators[:, :, None, :, None, :], a.denominator)
-    right = Exact(np.swapaxes(b.numerators, 1, 2)[:, None, :, None, :, :], b.denominator)
+    # P[c, p, q, c', r, t] = sum_s A_s[c, c'] a_s[p, r] b_s[t, q]: the image of a unit tensor is column (c', r, t).
+    left = Exact(a.numerators[:, None, :, None, None, :, None, :], a.denominator)
+    right = Exact(np.swapaxes(b.numerators, 1, 2)[:, None, None, :, None, None, :, :], b.denominator)
     product = field.multiply(left, right)
+    if harmonics is not None:
+        h = embed(harmonics[1], harmonics[0], conductor)[list(elements)]
+        product = field.multiply(product, Exact(h.numerators[:, :, None, None, :, None, None, :], h.denominator))
     total = Exact(product.numerators.sum(axis=0), product.denominator)
-    columns = [
-        [field.to_number(total[p, q, r, t]) for p, q in np.ndindex(out.degree, inp.degree)]
-        for r, t in np.ndindex(out.degree, inp.degree)
-    ]
+    shape = total.shape[:3]
+    columns = [[field.to_number(total[(*row, *column)]) for row in np.ndindex(*shape)] for column in np.ndindex(*shape)]
     echelon = _row_echelon(field.scalar_field, columns)
-    scale = [math.sqrt(fo / fi) for fo, fi in itertools.product(_form(out, conductor), _form(inp, conductor))]
+    scale = [
+        math.sqrt(fo / fi)
+        for _, fo, fi in itertools.product(range(shape[0]), _form(out, conductor), _form(inp, conductor))
+    ]
     vectors = [
         [float(field.scalar_field.to_complex(x).real) * s for x, s in zip(row, scale, strict=True)] for row in echelon
     ]
-    d_in = inp.degree
-    return tuple(tuple(tuple(v[p * d_in : (p + 1) * d_in]) for p in range(out.degree)) for v in _gram_schmidt(vectors))
+    components, d_out, d_in = shape
+    return tuple(
+        tuple(
+            tuple(tuple(v[(c * d_out + p) * d_in : (c * d_out + p + 1) * d_in]) for p in range(d_out))
+            for c in range(components)
+        )
+        for v in _gram_schmidt(vectors)
+    )
 
 
 def _form(rep: Representation, conductor: int) -> list[float]:
@@ -178,24 +292,24 @@ def _gram_schmidt(vectors: list[list[float]]) -> list[list[float]]:
     return basis
 
 
-def _predicted_dimension(elements: tuple[int, ...], out: Representation, inp: Representation) -> int:
-    """dim Hom_S(inp, out) = (1/|S|) sum_s chi_out(s) chi_in(s) for real characters, exactly."""
-    conductor = math.lcm(out.conductor, inp.conductor)
-    field = exact_field(conductor).scalar_field
-    total: Number = ZERO
-    for chi_out, chi_in in zip(
-        _characters(out, elements, conductor), _characters(inp, elements, conductor), strict=True
-    ):
-        total = field.add(total, field.mul(chi_out, chi_in))
+def _predicted(
+    elements: tuple[int, ...], out: Representation, inp: Representation, harmonics: tuple[int, Exact] | None = None
+) -> int:
+    """(1/|S|) sum_s chi_A(s) chi_out(s) chi_in(s) for real characters (chi_A = 1 without harmonics), exactly."""
+    conductor = math.lcm(out.conductor, inp.conductor, harmonics[0] if harmonics else 1)
+    field = exact_field(conductor)
+    product = field.multiply(
+        _traces(out.lifted(conductor).dense(), elements), _traces(inp.lifted(conductor).dense(), elements)
+    )
+    if harmonics is not None:
+        product = field.multiply(product, _traces(embed(harmonics[1], harmonics[0], conductor), elements))
+    total = field.to_number(field.normalised(Exact(product.numerators.sum(axis=0), product.denominator)))
     value = dict(total).get(0, Fraction(0)) / len(elements)
     if len(total) > 1 or value.denominator != 1:
         raise GroupTheoryError(f"the character inner product {total} is not an integer (please report)")
     return int(value)
 
 
-def _characters(rep: Representation, elements: tuple[int, ...], conductor: int) -> list[Number]:
-    field = exact_field(conductor)
-    dense = rep.lifted(conductor).dense()
-    diagonal = np.arange(rep.degree)
-    traces = Exact(dense.numerators[list(elements)][:, diagonal, diagonal].sum(axis=1), dense.denominator)
-    return [field.to_number(field.normalised(traces)[k]) for k in range(len(elements))]
+def _traces(matrices: Exact, elements: tuple[int, ...]) -> Exact:
+    diagonal = np.arange(matrices.shape[1])
+    return Exact(matrices.numerators[list(elements)][:, diagonal, diagonal].sum(axis=1), matrices.denominator)
