@@ -103,15 +103,18 @@ def kernel_spaces(group: FiniteGroup) -> KernelSpaces:
         found = {(j, i): intertwiners(group, stabiliser, out, inp) for (j, out), (i, inp) in pairs}
         bases.append(found)
         dimensions.append(_checked(group, found, lambda out, inp, s=stabiliser: _predicted(s, out, inp)))
-    harmonics, harmonic_dimensions = [], []
+    harmonics: list[dict[tuple[int, int], tuple[tuple[Matrix, ...], ...]]] = []
+    harmonic_dimensions = []
     elements = tuple(range(group.order))
     coordinates = _complex_coordinates(group) if group.dimension == 2 else []
     for degree in range(rotation_order(group) + 1) if coordinates else ():
         conductor, matrices = harmonic_matrices(group, degree, coordinates)
-        found = {(j, i): _invariants(group, elements, out, inp, (conductor, matrices)) for (j, out), (i, inp) in pairs}
-        harmonics.append(found)
+        tensors = {
+            (j, i): _invariants(group, elements, out, inp, (conductor, matrices)) for (j, out), (i, inp) in pairs
+        }
+        harmonics.append(tensors)
         harmonic_dimensions.append(
-            _checked(group, found, lambda out, inp, c=conductor, a=matrices: _predicted(elements, out, inp, (c, a)))
+            _checked(group, tensors, lambda out, inp, c=conductor, a=matrices: _predicted(elements, out, inp, (c, a)))
         )
     return KernelSpaces(
         irreps, stabilisers, tuple(bases), tuple(dimensions), tuple(harmonics), tuple(harmonic_dimensions)
