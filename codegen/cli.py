@@ -64,6 +64,7 @@ def _bench(args: argparse.Namespace) -> int:
     else:
         _require_planar(args.group, "gcnn bench layers", "it measures planar layers (--3d measures O on volumes)")
         rows = bench.bench_build(args.group) + bench.bench_layers(args.group) + bench.bench_transposed(args.group)
+        rows += bench.bench_steerable(args.group)
     print(header)
     print(bench.format_rows(rows, value))
     return 0

@@ -36,6 +36,7 @@ import itertools
 import math
 import operator
 import warnings
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -1263,7 +1264,7 @@ def _harmonic_kernel_basis(out: int, inp: int, kernel_size: int) -> torch.Tensor
         torch.einsum("cab,cu->abu", torch.tensor(x, dtype=torch.float64), on_centre[None].double())
         for x in HARMONICS[0].get((out, inp), ())
     ]
-    for centre, width, top in _rings(kernel_size, None, True):
+    for centre, width, top in _rings(kernel_size, None, True) if kernel_size > 1 else ():  # 1x1: the centre alone
         profile = torch.exp(-((length - centre) ** 2) / (2 * width**2))
         for n in range(top + 1):
             if n == 0:
@@ -1312,6 +1313,23 @@ _TRIVIAL = FIELD_BLOCKS["trivial"][0]
 _FIELD_FILTERS = ("continuous",)
 
 
+class _Block(NamedTuple):
+    """One (out field, in field) pair of a steerable convolution: its buffers' key, the fields, their copies and
+    degrees, its kind ("orbits": a gather index; "basis": a dense basis), its parameters per pair of copies and
+    where they start in the flat weight."""
+
+    key: str
+    out: str
+    inp: str
+    m_out: int
+    d_out: int
+    m_in: int
+    d_in: int
+    kind: str
+    count: int
+    start: int
+
+
 class SteerableConv2d(nn.Module):
     """Convolution between field types of C8: (B, in_type.size, H, W) -> (B, out_type.size, H', W').
 
@@ -1320,7 +1338,7 @@ class SteerableConv2d(nn.Module):
     (trivial, regular, quotient) one value per orbit of kernel entries, gathered (trivial -> regular is
     ``LiftingConv2d``'s space and regular -> regular ``GroupConv2d``'s); between other fields the
     intertwiners of each offset's stabiliser, carried along its orbit (``INTERTWINERS``). With continuous
-    filters (planar groups; kernel_size >= 5): the rings of the continuous basis times the equivariant
+    filters (planar groups; kernel_size 1, or >= 5): the rings of the continuous basis times the equivariant
     harmonic tensors (``HARMONICS``). The bias lives on the fields' trivial parts. Arguments are those of
     ``nn.Conv2d`` with a single int kernel_size, plus ``filters`` (default FILTERS).
     ``kernel_dimensions()`` lists each block's number of parameters.
@@ -1351,18 +1369,28 @@ class SteerableConv2d(nn.Module):
             raise ValueError(f"{name}: {GROUP_NAME}'s field types take filters {known}; got {filters!r}")
         self.in_type, self.out_type = in_type, out_type
         self.kernel_size = _check_int(f"{name}: kernel_size (one int: filters are square)", kernel_size, 1)
+        if self.filters == "continuous" and 1 < kernel_size < 5:
+            raise ValueError(
+                f"{name}: continuous filters need kernel_size 1 (the centre alone) or >= 5 (rings at radius 0, 1 and "
+                f"2); got {kernel_size}"
+            )
         self.stride = _check_int(f"{name}: stride", stride, 1)
         self.dilation = _check_int(f"{name}: dilation", dilation, 1)
         if padding not in ("same", "valid"):
             _check_int(f"{name}: padding ('same', 'valid' or an int)", padding, 0)
         self.padding = padding
         fan_in = in_type.size * kernel_size**DIMENSION
-        self._blocks = []  # (out field, out count, in field, in count, kind, parameters per copy pair)
+        self._rows: list[list[_Block]] = []
+        start = 0
         for k, (out, m_out) in enumerate(out_type.fields):
+            row = []
             for i, (inp, m_in) in enumerate(in_type.fields):
                 kind, count = self._register_block(f"{k}_{i}", out, inp)
-                self._blocks.append((out, m_out, inp, m_in, kind, count))
-        self.weight = nn.Parameter(torch.empty(sum(m_out * m_in * n for _, m_out, _, m_in, _, n in self._blocks)))
+                degrees = FieldType.degree(out), FieldType.degree(inp)
+                row.append(_Block(f"{k}_{i}", out, inp, m_out, degrees[0], m_in, degrees[1], kind, count, start))
+                start += m_out * m_in * count
+            self._rows.append(row)
+        self.weight = nn.Parameter(torch.empty(start))
         for k, (out, _) in enumerate(out_type.fields):
             self.register_buffer(f"bias_basis_{k}", _bias_basis(out).float(), persistent=False)
         invariant = sum(m * _bias_basis(out).shape[1] for out, m in out_type.fields)
@@ -1382,40 +1410,31 @@ class SteerableConv2d(nn.Module):
         """Kernel entries with the variance of ``nn.Conv2d``'s default (1 / (3 fan_in)): a gathered value
         is one entry; a dense basis of n orthonormal elements spreads over d_out d_in k^d entries."""
         with torch.no_grad():
-            start = 0
-            for out, m_out, inp, m_in, kind, count in self._blocks:
-                size = m_out * m_in * count
-                entries = FieldType.degree(out) * FieldType.degree(inp) * self.kernel_size**DIMENSION
-                spread = 1.0 if kind == "orbits" else entries / max(count, 1)
-                bound = math.sqrt(spread / self._fan_in)
-                self.weight[start : start + size].uniform_(-bound, bound)
-                start += size
+            for b in itertools.chain(*self._rows):
+                entries = b.d_out * b.d_in * self.kernel_size**DIMENSION
+                bound = math.sqrt((1.0 if b.kind == "orbits" else entries / max(b.count, 1)) / self._fan_in)
+                self.weight[b.start : b.start + b.m_out * b.m_in * b.count].uniform_(-bound, bound)
             if self.bias is not None:
                 nn.init.uniform_(self.bias, -1 / math.sqrt(self._fan_in), 1 / math.sqrt(self._fan_in))
 
     def kernel_dimensions(self) -> list[tuple[str, str, int]]:
         """(out field, in field, parameters per pair of fields) for each block."""
-        return [(out, inp, count) for out, _, inp, _, _, count in self._blocks]
+        return [(b.out, b.inp, b.count) for b in itertools.chain(*self._rows)]
 
     def expanded_weight(self) -> torch.Tensor:
         """The kernel in the layout of ``nn.Conv2d``: (out_type.size, in_type.size, k...)."""
-        rows, start, block = [], 0, 0
-        for k, (out, m_out) in enumerate(self.out_type.fields):
-            row = []
-            for i, (inp, m_in) in enumerate(self.in_type.fields):
-                _, _, _, _, kind, count = self._blocks[block]
-                weight = self.weight[start : start + m_out * m_in * count].view(m_out * m_in, count)
-                if kind == "orbits":
-                    index = getattr(self, f"index_{k}_{i}")
-                    kernel = weight[:, index.flatten()].view(m_out, m_in, *index.shape)
+        rows = []
+        for row in self._rows:
+            pieces = []
+            for b in row:
+                weight = self.weight[b.start : b.start + b.m_out * b.m_in * b.count].view(b.m_out * b.m_in, b.count)
+                if b.kind == "orbits":
+                    kernel = weight[:, getattr(self, f"index_{b.key}").flatten()]
                 else:
-                    basis = getattr(self, f"basis_{k}_{i}")
-                    shape = (m_out, m_in, FieldType.degree(out), FieldType.degree(inp), -1)
-                    kernel = (weight @ basis.to(weight.dtype)).view(shape)
-                row.append(kernel.permute(0, 2, 1, 3, 4).reshape(m_out * kernel.shape[2], m_in * kernel.shape[3], -1))
-                start += m_out * m_in * count
-                block += 1
-            rows.append(torch.cat(row, dim=1))
+                    kernel = weight @ getattr(self, f"basis_{b.key}").to(weight.dtype)
+                kernel = kernel.view(b.m_out, b.m_in, b.d_out, b.d_in, -1).permute(0, 2, 1, 3, 4)
+                pieces.append(kernel.reshape(b.m_out * b.d_out, b.m_in * b.d_in, -1))
+            rows.append(torch.cat(pieces, dim=1))
         return torch.cat(rows).view(self.out_type.size, self.in_type.size, *(self.kernel_size,) * DIMENSION)
 
     def expanded_bias(self) -> torch.Tensor | None:

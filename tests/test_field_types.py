@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pickle
 
 import numpy as np
@@ -247,3 +248,41 @@ def test_steerable_layers_cache_in_eval_pickle_and_take_float64():
         torch.testing.assert_close(copy(x), conv(x))
         torch.testing.assert_close(fresh.eval()(x), conv(x))
         assert conv.double()(x.double()).dtype == torch.float64
+
+
+def mixed_network(m) -> torch.nn.Sequential:
+    """Image -> regular, standard and an irrep field -> norm -> ReLU -> a vector field and two scalars."""
+    conv = getattr(m, f"SteerableConv{m.DIMENSION}d")
+    kernel = 5 if m.DIMENSION == 2 else 3
+    hidden = m.FieldType(regular=1, standard=1, irrep_1=1)
+    return torch.nn.Sequential(
+        conv(m.FieldType(trivial=1), hidden, kernel, padding=1),
+        m.FieldBatchNorm(hidden),
+        m.FieldReLU(hidden),
+        conv(hidden, m.FieldType(standard=1, trivial=2), kernel, padding=1),
+    )
+
+
+@pytest.mark.parametrize("name", ["c4", "c8", "oh"])
+def test_field_networks_export_and_run_in_onnxruntime(name):
+    m = module(name)
+    net = mixed_network(m).eval()
+    x = torch.randn(2, 1, *(8,) * m.DIMENSION)
+    torch.testing.assert_close(torch.export.export(net, (x,)).module()(x), net(x))
+    if importlib.util.find_spec("onnxruntime") is None or importlib.util.find_spec("onnxscript") is None:
+        pytest.skip("onnx export needs the optional extra: pip install '.[onnx]'")
+    import onnxruntime
+
+    program = torch.onnx.export(net, (x,), dynamo=True, verbose=False)
+    session = onnxruntime.InferenceSession(program.model_proto.SerializeToString(), providers=["CPUExecutionProvider"])
+    (output,) = session.run(None, {session.get_inputs()[0].name: x.numpy()})
+    torch.testing.assert_close(torch.from_numpy(output), net(x), rtol=1e-4, atol=1e-5)
+
+
+def test_field_networks_compile_in_train_and_eval():
+    m = module("c8")
+    net = mixed_network(m)
+    x = torch.randn(2, 1, 8, 8)
+    for train in (True, False):
+        net.train(train)
+        torch.testing.assert_close(torch.compile(net, fullgraph=True)(x), net(x))

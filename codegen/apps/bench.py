@@ -150,6 +150,38 @@ def bench_layers(
     return rows
 
 
+def bench_steerable(
+    group: str = "c4", size: int = 28, kernel: int = 5, batches: tuple[int, ...] = (32, 1), rounds: int = 15
+) -> list[dict]:
+    """A steerable convolution between mixed field types (regular, standard and an irrep) against convNd with
+    its expanded weight: what expanding the kernel from its basis costs, per training step and in eval."""
+    module = import_group_module(group)
+    d = module.DIMENSION
+    conv = getattr(F, f"conv{d}d")
+    field_type = module.FieldType(regular=4, standard=2, **({"irrep_1": 2} if len(module.IRREPS) > 1 else {}))
+    torch.manual_seed(0)
+    layer = getattr(module, f"SteerableConv{d}d")(field_type, field_type, kernel, padding=kernel // 2)
+    weight = layer.expanded_weight().detach().requires_grad_(True)
+    bias = layer.expanded_bias().detach().requires_grad_(True)
+    floor, ours = f"floor: conv{d}d, expanded weight", f"generated {group}.SteerableConv{d}d ({field_type})"
+
+    def floor_step(x: torch.Tensor) -> torch.Tensor:
+        return conv(x, weight, bias, padding=kernel // 2)
+
+    rows = []
+    layer.train()
+    for batch in batches:
+        x = torch.randn(batch, field_type.size, *(size,) * d, requires_grad=True)
+        steps = {floor: lambda x=x: floor_step(x).sum().backward(), ours: lambda x=x: layer(x).sum().backward()}
+        rows += _rows(f"steerable train fwd+bwd, batch {batch}", median_seconds(steps, rounds=rounds))
+    x = torch.randn(1, field_type.size, *(size,) * d)
+    layer.eval()
+    with torch.inference_mode():
+        steps = {floor: lambda: floor_step(x), ours: lambda: layer(x)}
+        rows += _rows("steerable eval forward, batch 1", median_seconds(steps, rounds=rounds))
+    return rows
+
+
 def bench_transposed(
     group: str = "c4", fields: int = 8, size: int = 28, kernel: int = 4, batch: int = 32, rounds: int = 15
 ) -> list[dict]:
