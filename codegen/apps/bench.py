@@ -177,8 +177,8 @@ def bench_steerable(
     x = torch.randn(1, field_type.size, *(size,) * d)
     layer.eval()
     with torch.inference_mode():
-        steps = {floor: lambda: floor_step(x), ours: lambda: layer(x)}
-        rows += _rows("steerable eval forward, batch 1", median_seconds(steps, rounds=rounds))
+        forward = {floor: lambda: floor_step(x), ours: lambda: layer(x)}
+        rows += _rows("steerable eval forward, batch 1", median_seconds(forward, rounds=rounds))
     return rows
 
 
