@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from grouptheory import FiniteGroup, catalog_subgroups, kernel_spaces
 
-Matrix = tuple[tuple[float | int, ...], ...]
+from .constants import Matrix, matrix_literal, matrix_literals
+from .restrictions import Fields, Rows, restriction
 
 
 @dataclass(frozen=True)
@@ -30,6 +29,7 @@ class FieldsModel:
     stabilisers: tuple[tuple[int, ...], ...]
     intertwiners: tuple[dict[tuple[int, int], tuple[Matrix, ...]], ...]
     harmonics: tuple[dict[tuple[int, int], tuple[tuple[Matrix, ...], ...]], ...]
+    restrictions: dict[str, dict[str, tuple[Fields, Rows]]]
 
 
 def build_fields(group: FiniteGroup) -> FieldsModel | None:
@@ -48,10 +48,10 @@ def build_fields(group: FiniteGroup) -> FieldsModel | None:
     decompositions = {name: rep.decompose(real=True) for name, rep in named.items()}
     spaces = kernel_spaces(group)
     return FieldsModel(
-        irreps=tuple(_matrices(rep.float_matrices()) for rep in irreps),
+        irreps=tuple(matrix_literals(rep.float_matrices()) for rep in irreps),
         irrep_kinds=tuple(str(rep.kind) for rep in irreps),
         blocks={name: tuple(irreps.index(b) for b in d.blocks) for name, d in decompositions.items()},
-        changes_of_basis={name: _matrix(d.float_change_of_basis) for name, d in decompositions.items()},
+        changes_of_basis={name: matrix_literal(d.float_change_of_basis) for name, d in decompositions.items()},
         permutations={
             name: tuple(tuple(int(x) for x in row) for row in rep._monomial.images)  # type: ignore[union-attr]
             for name, rep in named.items()
@@ -62,18 +62,11 @@ def build_fields(group: FiniteGroup) -> FieldsModel | None:
         stabilisers=tuple(s for s in spaces.stabilisers if len(s) > 1),
         intertwiners=tuple(b for s, b in zip(spaces.stabilisers, spaces.bases, strict=True) if len(s) > 1),
         harmonics=spaces.harmonics,
+        restrictions={
+            name: {
+                field: restriction(group, rep, name, members)
+                for field, rep in {**named, **{f"irrep_{k}": rep for k, rep in enumerate(irreps)}}.items()
+            }
+            for name, members in subgroups.items()
+        },
     )
-
-
-def _matrices(values: np.ndarray) -> tuple[Matrix, ...]:
-    return tuple(_matrix(m) for m in values)
-
-
-def _matrix(values: np.ndarray) -> Matrix:
-    return tuple(tuple(_number(float(np.real(x))) for x in row) for row in values)
-
-
-def _number(value: float) -> float | int:
-    """Ints where exact, and -0.0 written as 0 (zeros of rounding carry no sign worth keeping)."""
-    rounded = round(value)
-    return int(rounded) if abs(value - rounded) < 1e-15 else value

@@ -138,7 +138,18 @@ def _field_tables(model: ModuleModel) -> dict[str, str]:
         "stabilisers": literal("STABILISERS", fields.stabilisers, one_per_line=True),
         "intertwiners": literal("INTERTWINERS", fields.intertwiners, one_per_line=True),
         "harmonics": literal("HARMONICS", fields.harmonics, one_per_line=True),
+        "restrictions": mapping_literal("RESTRICTIONS", fields.restrictions),
     }
+
+
+def _restrict_example(model: ModuleModel) -> str:
+    """What the RestrictField docstring example prints: a regular and a standard field, read as fields of
+    the last catalog subgroup."""
+    if model.fields is None or not model.fields.subgroups:
+        return ""
+    table = model.fields.restrictions[list(model.fields.subgroups)[-1]]
+    names = [name for field in ("regular", "standard") for name, _ in table[field][0]]
+    return repr({name: names.count(name) for name in dict.fromkeys(names)})
 
 
 def _field_filters(model: ModuleModel) -> str:
@@ -190,6 +201,7 @@ def render(model: ModuleModel) -> str:
         "conv_transpose": f"GroupConvTranspose{suffix}",
         "steerable": f"SteerableConv{suffix}",
         "field_filters": _field_filters(model),
+        "restrict_example": _restrict_example(model),
         "conv_transpose_class": f"ConvTranspose{suffix}",
         "conv_transpose_fn": f"conv_transpose{suffix}",
         "conv_class": f"Conv{suffix}",

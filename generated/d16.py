@@ -72,6 +72,7 @@ __all__ = [
     "GroupToScalar",
     "GroupUpsample",
     "LiftingConv2d",
+    "RestrictField",
     "SteerableConv2d",
     "act_on_features",
     "act_on_image",
@@ -1703,6 +1704,123 @@ SUBGROUPS = {
     "d4": (0, 10, 2, 26, 15, 16, 21, 31),
     "d8": (0, 3, 2, 10, 7, 8, 18, 15, 16, 13, 26, 23, 24, 21, 29, 31),
 }
+# Each field restricted to each of those subgroups H: H's fields, in order, and how to read them off,
+# y_H = R y: the source channel of each H channel where R only reorders, else R itself (orthogonal).
+RESTRICTIONS = {
+    "c16": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 16), ('regular', 16)), (0, 1, 3, 6, 10, 14,
+     18, 22, 26, 30, 29, 25, 21, 17, 13, 9, 2, 4, 7, 11, 15, 19, 23, 27, 31, 28, 24, 20, 16, 12, 8, 5)), 'standard':
+     ((('irrep_1', 2),), ((1, 0), (0, 1))), 'quotient_c16': ((('trivial', 1), ('trivial', 1)), (0, 1)), 'quotient_c2':
+     ((('quotient_c2', 8), ('quotient_c2', 8)), (0, 1, 3, 6, 10, 14, 13, 9, 2, 4, 7, 11, 15, 12, 8, 5)), 'quotient_c4':
+     ((('quotient_c4', 4), ('quotient_c4', 4)), (0, 1, 3, 6, 2, 4, 7, 5)), 'quotient_c8': ((('quotient_c8', 2),
+     ('quotient_c8', 2)), (0, 1, 2, 3)), 'quotient_d2': ((('quotient_c2', 8),), (0, 1, 2, 4, 6, 7, 5, 3)),
+     'quotient_d4': ((('quotient_c4', 4),), (0, 1, 2, 3)), 'quotient_d8': ((('quotient_c8', 2),), (0, 1)), 'irrep_0':
+     ((('trivial', 1),), (0,)), 'irrep_1': ((('irrep_0', 1),), ((1,),)), 'irrep_2': ((('irrep_8', 1),), ((1,),)),
+     'irrep_3': ((('irrep_8', 1),), ((1,),)), 'irrep_4': ((('irrep_1', 2),), ((1, 0), (0, 1))), 'irrep_5':
+     ((('irrep_2', 2),), ((1, 0), (0, 1))), 'irrep_6': ((('irrep_3', 2),), ((1, 0), (0, -1))), 'irrep_7': ((('irrep_4',
+     2),), ((1, 0), (0, 1))), 'irrep_8': ((('irrep_5', 2),), ((1, 0), (0, 1))), 'irrep_9': ((('irrep_6', 2),), ((1, 0),
+     (0, -1))), 'irrep_10': ((('irrep_7', 2),), ((1, 0), (0, -1)))},
+    "c2": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 2), ('regular', 2), ('regular', 2),
+     ('regular', 2), ('regular', 2), ('regular', 2), ('regular', 2), ('regular', 2), ('regular', 2), ('regular', 2),
+     ('regular', 2), ('regular', 2), ('regular', 2), ('regular', 2), ('regular', 2), ('regular', 2)), (0, 26, 1, 30, 2,
+     31, 3, 29, 4, 28, 5, 27, 6, 25, 7, 24, 8, 23, 9, 22, 10, 21, 11, 20, 12, 19, 13, 18, 14, 17, 15, 16)), 'standard':
+     ((('irrep_1', 1), ('irrep_1', 1)), ((1, 0), (0, 1))), 'quotient_c16': ((('trivial', 1), ('trivial', 1)), (0, 1)),
+     'quotient_c2': ((('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1),
+     ('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1),
+     ('trivial', 1), ('trivial', 1), ('trivial', 1)), (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)),
+     'quotient_c4': ((('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1),
+     ('trivial', 1), ('trivial', 1)), (0, 1, 2, 3, 4, 5, 6, 7)), 'quotient_c8': ((('trivial', 1), ('trivial', 1),
+     ('trivial', 1), ('trivial', 1)), (0, 1, 2, 3)), 'quotient_d2': ((('trivial', 1), ('trivial', 1), ('trivial', 1),
+     ('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1)), (0, 1, 2, 3, 4, 5, 6, 7)),
+     'quotient_d4': ((('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1)), (0, 1, 2, 3)), 'quotient_d8':
+     ((('trivial', 1), ('trivial', 1)), (0, 1)), 'irrep_0': ((('trivial', 1),), (0,)), 'irrep_1': ((('irrep_0', 1),),
+     ((1,),)), 'irrep_2': ((('irrep_0', 1),), ((1,),)), 'irrep_3': ((('irrep_0', 1),), ((1,),)), 'irrep_4':
+     ((('irrep_1', 1), ('irrep_1', 1)), ((1, 0), (0, 1))), 'irrep_5': ((('irrep_0', 1), ('irrep_0', 1)), ((1, 0), (0,
+     1))), 'irrep_6': ((('irrep_1', 1), ('irrep_1', 1)), ((1, 0), (0, 1))), 'irrep_7': ((('irrep_0', 1), ('irrep_0',
+     1)), ((1, 0), (0, 1))), 'irrep_8': ((('irrep_1', 1), ('irrep_1', 1)), ((1, 0), (0, 1))), 'irrep_9': ((('irrep_0',
+     1), ('irrep_0', 1)), ((1, 0), (0, 1))), 'irrep_10': ((('irrep_1', 1), ('irrep_1', 1)), ((1, 0), (0, 1)))},
+    "c4": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 4), ('regular', 4), ('regular', 4),
+     ('regular', 4), ('regular', 4), ('regular', 4), ('regular', 4), ('regular', 4)), (0, 10, 26, 21, 1, 14, 30, 17, 2,
+     15, 31, 16, 3, 18, 29, 13, 4, 19, 28, 12, 5, 11, 27, 20, 6, 22, 25, 9, 7, 23, 24, 8)), 'standard': ((('irrep_1',
+     2),), ((1, 0), (0, 1))), 'quotient_c16': ((('trivial', 1), ('trivial', 1)), (0, 1)), 'quotient_c2':
+     ((('quotient_c2', 2), ('quotient_c2', 2), ('quotient_c2', 2), ('quotient_c2', 2), ('quotient_c2', 2),
+     ('quotient_c2', 2), ('quotient_c2', 2), ('quotient_c2', 2)), (0, 10, 1, 14, 2, 15, 3, 13, 4, 12, 5, 11, 6, 9, 7,
+     8)), 'quotient_c4': ((('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial',
+     1), ('trivial', 1), ('trivial', 1)), (0, 1, 2, 3, 4, 5, 6, 7)), 'quotient_c8': ((('trivial', 1), ('trivial', 1),
+     ('trivial', 1), ('trivial', 1)), (0, 1, 2, 3)), 'quotient_d2': ((('quotient_c2', 2), ('quotient_c2', 2),
+     ('quotient_c2', 2), ('quotient_c2', 2)), (0, 6, 1, 7, 2, 5, 3, 4)), 'quotient_d4': ((('trivial', 1), ('trivial',
+     1), ('trivial', 1), ('trivial', 1)), (0, 1, 2, 3)), 'quotient_d8': ((('trivial', 1), ('trivial', 1)), (0, 1)),
+     'irrep_0': ((('trivial', 1),), (0,)), 'irrep_1': ((('irrep_0', 1),), ((1,),)), 'irrep_2': ((('irrep_0', 1),),
+     ((1,),)), 'irrep_3': ((('irrep_0', 1),), ((1,),)), 'irrep_4': ((('irrep_1', 2),), ((1, 0), (0, 1))), 'irrep_5':
+     ((('irrep_2', 1), ('irrep_2', 1)), ((1, 0), (0, 1))), 'irrep_6': ((('irrep_1', 2),), ((1, 0), (0, 1))), 'irrep_7':
+     ((('irrep_0', 1), ('irrep_0', 1)), ((1, 0), (0, 1))), 'irrep_8': ((('irrep_1', 2),), ((1, 0), (0, 1))), 'irrep_9':
+     ((('irrep_2', 1), ('irrep_2', 1)), ((1, 0), (0, 1))), 'irrep_10': ((('irrep_1', 2),), ((1, 0), (0, 1)))},
+    "c8": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 8), ('regular', 8), ('regular', 8),
+     ('regular', 8)), (0, 3, 10, 18, 26, 29, 21, 13, 1, 6, 14, 22, 30, 25, 17, 9, 2, 7, 15, 23, 31, 24, 16, 8, 4, 11,
+     19, 27, 28, 20, 12, 5)), 'standard': ((('irrep_1', 2),), ((1, 0), (0, 1))), 'quotient_c16': ((('trivial', 1),
+     ('trivial', 1)), (0, 1)), 'quotient_c2': ((('quotient_c2', 4), ('quotient_c2', 4), ('quotient_c2', 4),
+     ('quotient_c2', 4)), (0, 3, 10, 13, 1, 6, 14, 9, 2, 7, 15, 8, 4, 11, 12, 5)), 'quotient_c4': ((('quotient_c4', 2),
+     ('quotient_c4', 2), ('quotient_c4', 2), ('quotient_c4', 2)), (0, 3, 1, 6, 2, 7, 4, 5)), 'quotient_c8':
+     ((('trivial', 1), ('trivial', 1), ('trivial', 1), ('trivial', 1)), (0, 1, 2, 3)), 'quotient_d2': ((('quotient_c2',
+     4), ('quotient_c2', 4)), (0, 2, 6, 5, 1, 4, 7, 3)), 'quotient_d4': ((('quotient_c4', 2), ('quotient_c4', 2)), (0,
+     2, 1, 3)), 'quotient_d8': ((('trivial', 1), ('trivial', 1)), (0, 1)), 'irrep_0': ((('trivial', 1),), (0,)),
+     'irrep_1': ((('irrep_0', 1),), ((1,),)), 'irrep_2': ((('irrep_0', 1),), ((1,),)), 'irrep_3': ((('irrep_0', 1),),
+     ((1,),)), 'irrep_4': ((('irrep_1', 2),), ((1, 0), (0, 1))), 'irrep_5': ((('irrep_2', 2),), ((1, 0), (0, 1))),
+     'irrep_6': ((('irrep_3', 2),), ((1, 0), (0, -1))), 'irrep_7': ((('irrep_4', 1), ('irrep_4', 1)), ((1, 0), (0,
+     1))), 'irrep_8': ((('irrep_3', 2),), ((1, 0), (0, -1))), 'irrep_9': ((('irrep_2', 2),), ((1, 0), (0, 1))),
+     'irrep_10': ((('irrep_1', 2),), ((1, 0), (0, 1)))},
+    "d2": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 4), ('regular', 4), ('regular', 4),
+     ('regular', 4), ('regular', 4), ('regular', 4), ('regular', 4), ('regular', 4)), (0, 26, 2, 31, 1, 30, 5, 27, 3,
+     29, 8, 23, 4, 28, 9, 22, 6, 25, 12, 19, 7, 24, 13, 18, 10, 21, 16, 15, 11, 20, 17, 14)), 'standard': ((('irrep_2',
+     1), ('irrep_3', 1)), ((1, 0), (0, 1))), 'quotient_c16': ((('quotient_c2', 2),), (0, 1)), 'quotient_c2':
+     ((('quotient_c2', 2), ('quotient_c2', 2), ('quotient_c2', 2), ('quotient_c2', 2), ('quotient_c2', 2),
+     ('quotient_c2', 2), ('quotient_c2', 2), ('quotient_c2', 2)), (0, 2, 1, 5, 3, 8, 4, 9, 6, 12, 7, 13, 10, 15, 11,
+     14)), 'quotient_c4': ((('quotient_c2', 2), ('quotient_c2', 2), ('quotient_c2', 2), ('quotient_c2', 2)), (0, 2, 1,
+     5, 3, 7, 4, 6)), 'quotient_c8': ((('quotient_c2', 2), ('quotient_c2', 2)), (0, 2, 1, 3)), 'quotient_d2':
+     ((('trivial', 1), ('quotient_c2', 2), ('quotient_c2', 2), ('quotient_c2', 2), ('trivial', 1)), (0, 1, 3, 2, 5, 4,
+     7, 6)), 'quotient_d4': ((('trivial', 1), ('quotient_c2', 2), ('trivial', 1)), (0, 1, 3, 2)), 'quotient_d8':
+     ((('trivial', 1), ('trivial', 1)), (0, 1)), 'irrep_0': ((('trivial', 1),), (0,)), 'irrep_1': ((('irrep_1', 1),),
+     ((1,),)), 'irrep_2': ((('irrep_0', 1),), ((1,),)), 'irrep_3': ((('irrep_1', 1),), ((1,),)), 'irrep_4':
+     ((('irrep_2', 1), ('irrep_3', 1)), ((1, 0), (0, 1))), 'irrep_5': ((('irrep_0', 1), ('irrep_1', 1)), ((1, 0), (0,
+     1))), 'irrep_6': ((('irrep_2', 1), ('irrep_3', 1)), ((1, 0), (0, 1))), 'irrep_7': ((('irrep_0', 1), ('irrep_1',
+     1)), ((1, 0), (0, 1))), 'irrep_8': ((('irrep_2', 1), ('irrep_3', 1)), ((1, 0), (0, 1))), 'irrep_9': ((('irrep_0',
+     1), ('irrep_1', 1)), ((1, 0), (0, 1))), 'irrep_10': ((('irrep_2', 1), ('irrep_3', 1)), ((1, 0), (0, 1)))},
+    "d4": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 8), ('regular', 8), ('regular', 8),
+     ('regular', 8)), (0, 10, 2, 26, 15, 16, 21, 31, 1, 14, 5, 30, 11, 20, 17, 27, 3, 18, 8, 29, 7, 24, 13, 23, 4, 19,
+     9, 28, 6, 25, 12, 22)), 'standard': ((('irrep_4', 2),), ((1, 0), (0, 1))), 'quotient_c16': ((('quotient_c4', 2),),
+     (0, 1)), 'quotient_c2': ((('quotient_c2', 4), ('quotient_c2', 4), ('quotient_c2', 4), ('quotient_c2', 4)), (0, 10,
+     2, 15, 1, 14, 5, 11, 3, 13, 8, 7, 4, 12, 9, 6)), 'quotient_c4': ((('quotient_c4', 2), ('quotient_c4', 2),
+     ('quotient_c4', 2), ('quotient_c4', 2)), (0, 2, 1, 5, 3, 7, 4, 6)), 'quotient_c8': ((('quotient_c4', 2),
+     ('quotient_c4', 2)), (0, 2, 1, 3)), 'quotient_d2': ((('irrep_0', 1), ('irrep_0', 1), ('irrep_0', 1), ('irrep_1',
+     1), ('irrep_2', 1), ('irrep_2', 1), ('irrep_3', 1), ('irrep_3', 1)), ((0.7071067811865475, 0, 0, 0, 0, 0,
+     0.7071067811865475, 0), (0, 0.5, 0, 0.5, 0.5, 0, 0, 0.5), (0, 0, 0.7071067811865475, 0, 0, 0.7071067811865475, 0,
+     0), (0, 0.5, 0, -0.5, -0.5, 0, 0, 0.5), (0.7071067811865475, 0, 0, 0, 0, 0, -0.7071067811865475, 0), (0, 0.5, 0,
+     0.5, -0.5, 0, 0, -0.5), (0, 0.5, 0, -0.5, 0.5, 0, 0, -0.5), (0, 0, 0.7071067811865475, 0, 0, -0.7071067811865475,
+     0, 0))), 'quotient_d4': ((('trivial', 1), ('quotient_c4', 2), ('trivial', 1)), (0, 1, 3, 2)), 'quotient_d8':
+     ((('trivial', 1), ('trivial', 1)), (0, 1)), 'irrep_0': ((('trivial', 1),), (0,)), 'irrep_1': ((('irrep_1', 1),),
+     ((1,),)), 'irrep_2': ((('irrep_0', 1),), ((1,),)), 'irrep_3': ((('irrep_1', 1),), ((1,),)), 'irrep_4':
+     ((('irrep_4', 2),), ((1, 0), (0, 1))), 'irrep_5': ((('irrep_2', 1), ('irrep_3', 1)), ((1, 0), (0, 1))), 'irrep_6':
+     ((('irrep_4', 2),), ((1, 0), (0, 1))), 'irrep_7': ((('irrep_0', 1), ('irrep_1', 1)), ((1, 0), (0, 1))), 'irrep_8':
+     ((('irrep_4', 2),), ((1, 0), (0, 1))), 'irrep_9': ((('irrep_2', 1), ('irrep_3', 1)), ((1, 0), (0, 1))),
+     'irrep_10': ((('irrep_4', 2),), ((1, 0), (0, 1)))},
+    "d8": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 16), ('regular', 16)), (0, 3, 2, 10, 7, 8,
+     18, 15, 16, 13, 26, 23, 24, 21, 29, 31, 1, 6, 5, 14, 4, 12, 22, 11, 20, 9, 30, 19, 28, 17, 25, 27)), 'standard':
+     ((('irrep_4', 2),), ((1, 0), (0, 1))), 'quotient_c16': ((('quotient_c8', 2),), (0, 1)), 'quotient_c2':
+     ((('quotient_c2', 8), ('quotient_c2', 8)), (0, 3, 2, 10, 7, 8, 13, 15, 1, 6, 5, 14, 4, 12, 9, 11)), 'quotient_c4':
+     ((('quotient_c4', 4), ('quotient_c4', 4)), (0, 3, 2, 7, 1, 6, 5, 4)), 'quotient_c8': ((('quotient_c8', 2),
+     ('quotient_c8', 2)), (0, 2, 1, 3)), 'quotient_d2': ((('irrep_0', 1), ('irrep_0', 1), ('irrep_2', 1), ('irrep_3',
+     1), ('irrep_5', 2), ('irrep_5', 2)), ((0.5, 0, 0.5, 0, 0, 0.5, 0.5, 0), (0, 0.5, 0, 0.5, 0.5, 0, 0, 0.5), (0.5, 0,
+     -0.5, 0, 0, -0.5, 0.5, 0), (0, 0.5, 0, -0.5, -0.5, 0, 0, 0.5), (0.7071067811865475, 0, 0, 0, 0, 0,
+     -0.7071067811865475, 0), (0, 0, 0.7071067811865475, 0, 0, -0.7071067811865475, 0, 0), (0, 0.5, 0, 0.5, -0.5, 0, 0,
+     -0.5), (0, 0.5, 0, -0.5, 0.5, 0, 0, -0.5))), 'quotient_d4': ((('irrep_0', 1), ('irrep_0', 1), ('irrep_2', 1),
+     ('irrep_3', 1)), ((0.7071067811865475, 0, 0.7071067811865475, 0), (0, 0.7071067811865475, 0, 0.7071067811865475),
+     (0.7071067811865475, 0, -0.7071067811865475, 0), (0, 0.7071067811865475, 0, -0.7071067811865475))), 'quotient_d8':
+     ((('trivial', 1), ('trivial', 1)), (0, 1)), 'irrep_0': ((('trivial', 1),), (0,)), 'irrep_1': ((('irrep_1', 1),),
+     ((1,),)), 'irrep_2': ((('irrep_0', 1),), ((1,),)), 'irrep_3': ((('irrep_1', 1),), ((1,),)), 'irrep_4':
+     ((('irrep_4', 2),), ((1, 0), (0, 1))), 'irrep_5': ((('irrep_5', 2),), ((1, 0), (0, 1))), 'irrep_6': ((('irrep_6',
+     2),), ((1, 0), (0, 1))), 'irrep_7': ((('irrep_2', 1), ('irrep_3', 1)), ((1, 0), (0, 1))), 'irrep_8': ((('irrep_6',
+     2),), ((1, 0), (0, 1))), 'irrep_9': ((('irrep_5', 2),), ((1, 0), (0, 1))), 'irrep_10': ((('irrep_4', 2),), ((1,
+     0), (0, 1)))},
+}
 # Per circular harmonic degree n = 0..N (N rotations; degree n > N acts as ((n - 1) mod N) + 1), by (out, in)
 # irrep pair: an orthonormal basis of the tensors X, one matrix per harmonic component c (cos n theta,
 # sin n theta; 1 for n = 0), with K(u) = sum_c phi_c(u) X[c] equivariant: grouptheory.kernel_spaces, exactly.
@@ -2510,3 +2628,52 @@ class FieldBatchNorm(nn.Module):
         shift = torch.where(self.shifted, self.bias - mean * scale, 0.0)
         view = (1, -1, *(1,) * DIMENSION)
         return y * scale[fields].view(view) + shift[fields].view(view)
+
+
+class RestrictField(nn.Module):
+    """Fields of D16 read as fields of a catalog subgroup H (``SUBGROUPS``): the same features, for
+    the layers of H's own module, so that a network can continue with a smaller group. ``restrict.fields`` are
+    H's field counts, grouped by name in order of first appearance: ``h_module.FieldType(**restrict.fields)``
+    is the output's type. Permutation fields stay permutation fields where they can (a regular field of a
+    group is |G|/|H| regular fields of H): their channels are only reordered.
+
+    >>> restrict = RestrictField(FieldType(regular=1, standard=1), "d8")
+    >>> restrict.fields
+    {'regular': 2, 'irrep_4': 1}
+    """
+
+    def __init__(self, field_type: FieldType, subgroup: str) -> None:
+        super().__init__()
+        if subgroup not in RESTRICTIONS:
+            known = ", ".join(RESTRICTIONS) or "none"
+            raise ValueError(f"RestrictField: {subgroup!r} is not a catalog subgroup of {GROUP_NAME} (known: {known})")
+        self.field_type, self.subgroup = field_type, subgroup
+        pieces, offset = [], 0  # (H field, its rows of R over the whole field type)
+        for name, count in field_type.fields:
+            fields, rows = RESTRICTIONS[subgroup][name]
+            size = FieldType.degree(name)
+            if isinstance(rows[0], int):  # a reordering: H channel c reads channel rows[c]
+                matrix = torch.eye(size, dtype=torch.float64)[list(rows)]
+            else:
+                matrix = torch.tensor(rows, dtype=torch.float64)
+            for copy in range(count):
+                start = 0
+                for h_field, degree in fields:
+                    block = torch.zeros(degree, field_type.size, dtype=torch.float64)
+                    block[:, offset + copy * size : offset + (copy + 1) * size] = matrix[start : start + degree]
+                    pieces.append((h_field, block))
+                    start += degree
+            offset += count * size
+        order = list(dict.fromkeys(name for name, _ in pieces))
+        self.fields = {name: sum(n == name for n, _ in pieces) for name in order}
+        grouped = [block for name in order for n, block in pieces if n == name]
+        self.register_buffer("matrix", torch.cat(grouped).float(), persistent=False)
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        if y.dim() != DIMENSION + 2 or y.shape[1] != self.field_type.size:
+            layout = f"(B, {self.field_type.size}, H, W)"
+            raise ValueError(f"RestrictField expects {layout}; got shape {tuple(y.shape)}")
+        return torch.einsum("ij,bj...->bi...", self.matrix.to(y.dtype), y)
+
+    def extra_repr(self) -> str:
+        return f"{self.field_type} -> {self.subgroup}: {', '.join(f'{n}={c}' for n, c in self.fields.items())}"

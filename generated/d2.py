@@ -69,6 +69,7 @@ __all__ = [
     "GroupToScalar",
     "GroupUpsample",
     "LiftingConv2d",
+    "RestrictField",
     "SteerableConv2d",
     "act_on_features",
     "act_on_image",
@@ -1006,6 +1007,14 @@ FIELD_PERMUTATIONS = {
 SUBGROUPS = {
     "c2": (0, 1),
 }
+# Each field restricted to each of those subgroups H: H's fields, in order, and how to read them off,
+# y_H = R y: the source channel of each H channel where R only reorders, else R itself (orthogonal).
+RESTRICTIONS = {
+    "c2": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 2), ('regular', 2)), (0, 1, 2, 3)),
+     'standard': ((('irrep_1', 1), ('irrep_1', 1)), ((1, 0), (0, 1))), 'quotient_c2': ((('trivial', 1), ('trivial',
+     1)), (0, 1)), 'irrep_0': ((('trivial', 1),), (0,)), 'irrep_1': ((('irrep_0', 1),), ((1,),)), 'irrep_2':
+     ((('irrep_1', 1),), ((1,),)), 'irrep_3': ((('irrep_1', 1),), ((1,),))},
+}
 # Stabilisers of kernel offsets (one per conjugacy class; a generic offset's is trivial) and, for each,
 # an orthonormal basis of the matrices X with irrep_out(s) X = X irrep_in(s) for every s in it, by
 # (out, in) irrep pair: grouptheory.kernel_spaces, solved exactly.
@@ -1500,3 +1509,52 @@ class FieldBatchNorm(nn.Module):
         shift = torch.where(self.shifted, self.bias - mean * scale, 0.0)
         view = (1, -1, *(1,) * DIMENSION)
         return y * scale[fields].view(view) + shift[fields].view(view)
+
+
+class RestrictField(nn.Module):
+    """Fields of D2 read as fields of a catalog subgroup H (``SUBGROUPS``): the same features, for
+    the layers of H's own module, so that a network can continue with a smaller group. ``restrict.fields`` are
+    H's field counts, grouped by name in order of first appearance: ``h_module.FieldType(**restrict.fields)``
+    is the output's type. Permutation fields stay permutation fields where they can (a regular field of a
+    group is |G|/|H| regular fields of H): their channels are only reordered.
+
+    >>> restrict = RestrictField(FieldType(regular=1, standard=1), "c2")
+    >>> restrict.fields
+    {'regular': 2, 'irrep_1': 2}
+    """
+
+    def __init__(self, field_type: FieldType, subgroup: str) -> None:
+        super().__init__()
+        if subgroup not in RESTRICTIONS:
+            known = ", ".join(RESTRICTIONS) or "none"
+            raise ValueError(f"RestrictField: {subgroup!r} is not a catalog subgroup of {GROUP_NAME} (known: {known})")
+        self.field_type, self.subgroup = field_type, subgroup
+        pieces, offset = [], 0  # (H field, its rows of R over the whole field type)
+        for name, count in field_type.fields:
+            fields, rows = RESTRICTIONS[subgroup][name]
+            size = FieldType.degree(name)
+            if isinstance(rows[0], int):  # a reordering: H channel c reads channel rows[c]
+                matrix = torch.eye(size, dtype=torch.float64)[list(rows)]
+            else:
+                matrix = torch.tensor(rows, dtype=torch.float64)
+            for copy in range(count):
+                start = 0
+                for h_field, degree in fields:
+                    block = torch.zeros(degree, field_type.size, dtype=torch.float64)
+                    block[:, offset + copy * size : offset + (copy + 1) * size] = matrix[start : start + degree]
+                    pieces.append((h_field, block))
+                    start += degree
+            offset += count * size
+        order = list(dict.fromkeys(name for name, _ in pieces))
+        self.fields = {name: sum(n == name for n, _ in pieces) for name in order}
+        grouped = [block for name in order for n, block in pieces if n == name]
+        self.register_buffer("matrix", torch.cat(grouped).float(), persistent=False)
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        if y.dim() != DIMENSION + 2 or y.shape[1] != self.field_type.size:
+            layout = f"(B, {self.field_type.size}, H, W)"
+            raise ValueError(f"RestrictField expects {layout}; got shape {tuple(y.shape)}")
+        return torch.einsum("ij,bj...->bi...", self.matrix.to(y.dtype), y)
+
+    def extra_repr(self) -> str:
+        return f"{self.field_type} -> {self.subgroup}: {', '.join(f'{n}={c}' for n, c in self.fields.items())}"

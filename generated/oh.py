@@ -69,6 +69,7 @@ __all__ = [
     "GroupToScalar",
     "GroupUpsample",
     "LiftingConv3d",
+    "RestrictField",
     "SteerableConv3d",
     "act_on_features",
     "act_on_volume",
@@ -1854,6 +1855,61 @@ SUBGROUPS = {
     "d4h": (0, 1, 20, 12, 4, 29, 22, 32, 24, 10, 38, 3, 18, 14, 6, 8),
     "o": (0, 1, 2, 4, 5, 7, 8, 10, 11, 13, 14, 16, 18, 19, 21, 23, 24, 26, 28, 30, 33, 35, 39, 41),
 }
+# Each field restricted to each of those subgroups H: H's fields, in order, and how to read them off,
+# y_H = R y: the source channel of each H channel where R only reorders, else R itself (orthogonal).
+RESTRICTIONS = {
+    "c4z": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 4), ('regular', 4), ('regular', 4),
+     ('regular', 4), ('regular', 4), ('regular', 4), ('regular', 4), ('regular', 4), ('regular', 4), ('regular', 4),
+     ('regular', 4), ('regular', 4)), (0, 1, 4, 10, 2, 5, 11, 21, 3, 6, 12, 22, 7, 13, 23, 35, 8, 14, 24, 18, 9, 15,
+     25, 36, 16, 26, 19, 28, 17, 27, 37, 45, 20, 29, 38, 32, 30, 39, 33, 41, 31, 40, 34, 42, 43, 46, 44, 47)),
+     'standard': ((('irrep_0', 1), ('irrep_1', 2)), ((1, 0, 0), (0, 1, 0), (0, 0, 1))), 'quotient_c4z': ((('trivial',
+     1), ('regular', 4), ('trivial', 1), ('trivial', 1), ('regular', 4), ('trivial', 1)), (0, 1, 3, 6, 9, 2, 4, 5, 7,
+     10, 11, 8)), 'quotient_d4h': ((('irrep_0', 1), ('irrep_0', 1), ('irrep_2', 1)), ((1, 0, 0), (0,
+     0.7071067811865475, 0.7071067811865475), (0, 0.7071067811865475, -0.7071067811865475))), 'quotient_o':
+     ((('trivial', 1), ('trivial', 1)), (0, 1)), 'irrep_0': ((('trivial', 1),), (0,)), 'irrep_1': ((('irrep_0', 1),),
+     ((1,),)), 'irrep_2': ((('irrep_2', 1),), ((1,),)), 'irrep_3': ((('irrep_2', 1),), ((1,),)), 'irrep_4':
+     ((('irrep_0', 1), ('irrep_2', 1)), ((1, 0), (0, 1))), 'irrep_5': ((('irrep_0', 1), ('irrep_2', 1)), ((1, 0), (0,
+     1))), 'irrep_6': ((('irrep_0', 1), ('irrep_1', 2)), ((1, 0, 0), (0, 1, 0), (0, 0, 1))), 'irrep_7': ((('irrep_0',
+     1), ('irrep_1', 2)), ((1, 0, 0), (0, 1, 0), (0, 0, 1))), 'irrep_8': ((('irrep_1', 2), ('irrep_2', 1)), ((0, 1, 0),
+     (0, 0, 1), (1, 0, 0))), 'irrep_9': ((('irrep_1', 2), ('irrep_2', 1)), ((0, 1, 0), (0, 0, 1), (1, 0, 0)))},
+    "d4h": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 16), ('regular', 16), ('regular', 16)), (0,
+     1, 20, 12, 4, 29, 22, 32, 24, 10, 38, 3, 18, 14, 6, 8, 2, 5, 34, 25, 11, 42, 36, 40, 16, 21, 31, 9, 26, 28, 15,
+     19, 7, 13, 44, 37, 23, 47, 45, 46, 30, 35, 43, 17, 39, 41, 27, 33)), 'standard': ((('irrep_1', 1), ('irrep_8',
+     2)), ((1, 0, 0), (0, 1, 0), (0, 0, 1))), 'quotient_c4z': ((('irrep_0', 1), ('irrep_0', 1), ('irrep_1', 1),
+     ('irrep_2', 1), ('irrep_3', 1), ('irrep_3', 1), ('irrep_4', 1), ('irrep_7', 1), ('irrep_8', 2), ('irrep_9', 2)),
+     ((0.5, 0, 0.5, 0, 0.5, 0, 0, 0, 0.5, 0, 0, 0), (0, 0.35355339059327373, 0, 0.35355339059327373, 0,
+     0.35355339059327373, 0.35355339059327373, 0.35355339059327373, 0, 0.35355339059327373, 0.35355339059327373,
+     0.35355339059327373), (0.5, 0, -0.5, 0, -0.5, 0, 0, 0, 0.5, 0, 0, 0), (0.5, 0, 0.5, 0, -0.5, 0, 0, 0, -0.5, 0, 0,
+     0), (0.5, 0, -0.5, 0, 0.5, 0, 0, 0, -0.5, 0, 0, 0), (0, 0.35355339059327373, 0, 0.35355339059327373, 0,
+     -0.35355339059327373, 0.35355339059327373, -0.35355339059327373, 0, 0.35355339059327373, -0.35355339059327373,
+     -0.35355339059327373), (0, 0.35355339059327373, 0, -0.35355339059327373, 0, 0.35355339059327373,
+     0.35355339059327373, -0.35355339059327373, 0, -0.35355339059327373, 0.35355339059327373, -0.35355339059327373),
+     (0, 0.35355339059327373, 0, -0.35355339059327373, 0, -0.35355339059327373, 0.35355339059327373,
+     0.35355339059327373, 0, -0.35355339059327373, -0.35355339059327373, 0.35355339059327373), (0, 0.5, 0, 0, 0, -0.5,
+     -0.5, 0, 0, 0, 0.5, 0), (0, 0, 0, 0.5, 0, 0, 0, -0.5, 0, -0.5, 0, 0.5), (0, 0, 0, 0.5, 0, 0, 0, 0.5, 0, -0.5, 0,
+     -0.5), (0, -0.5, 0, 0, 0, -0.5, 0.5, 0, 0, 0, 0.5, 0))), 'quotient_d4h': ((('irrep_0', 1), ('irrep_0', 1),
+     ('irrep_4', 1)), ((1, 0, 0), (0, 0.7071067811865475, 0.7071067811865475), (0, 0.7071067811865475,
+     -0.7071067811865475))), 'quotient_o': ((('irrep_0', 1), ('irrep_3', 1)), ((0.7071067811865475,
+     0.7071067811865475), (0.7071067811865475, -0.7071067811865475))), 'irrep_0': ((('trivial', 1),), (0,)), 'irrep_1':
+     ((('irrep_3', 1),), ((1,),)), 'irrep_2': ((('irrep_4', 1),), ((1,),)), 'irrep_3': ((('irrep_7', 1),), ((1,),)),
+     'irrep_4': ((('irrep_0', 1), ('irrep_4', 1)), ((1, 0), (0, 1))), 'irrep_5': ((('irrep_3', 1), ('irrep_7', 1)),
+     ((1, 0), (0, 1))), 'irrep_6': ((('irrep_2', 1), ('irrep_9', 2)), ((1, 0, 0), (0, 0, 1), (0, -1, 0))), 'irrep_7':
+     ((('irrep_1', 1), ('irrep_8', 2)), ((1, 0, 0), (0, 1, 0), (0, 0, 1))), 'irrep_8': ((('irrep_6', 1), ('irrep_9',
+     2)), ((1, 0, 0), (0, 0, 1), (0, -1, 0))), 'irrep_9': ((('irrep_5', 1), ('irrep_8', 2)), ((1, 0, 0), (0, 1, 0), (0,
+     0, 1)))},
+    "o": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 24), ('regular', 24)), (0, 1, 2, 4, 5, 7, 8,
+     10, 11, 13, 14, 16, 18, 19, 21, 23, 24, 26, 28, 30, 33, 35, 39, 41, 3, 6, 9, 12, 15, 17, 20, 22, 25, 27, 29, 31,
+     32, 34, 36, 37, 38, 40, 42, 43, 44, 45, 46, 47)), 'standard': ((('irrep_3', 3),), ((1, 0, 0), (0, 1, 0), (0, 0,
+     1))), 'quotient_c4z': ((('quotient_c4z', 6), ('quotient_c4z', 6)), (0, 1, 3, 4, 6, 9, 2, 5, 7, 8, 10, 11)),
+     'quotient_d4h': ((('irrep_0', 1), ('irrep_2', 2)), ((0.5773502691896258, 0.5773502691896258, 0.5773502691896258),
+     (0.8164965809277261, -0.4082482904638631, -0.4082482904638631), (0, 0.7071067811865475, -0.7071067811865475))),
+     'quotient_o': ((('trivial', 1), ('trivial', 1)), (0, 1)), 'irrep_0': ((('trivial', 1),), (0,)), 'irrep_1':
+     ((('irrep_0', 1),), ((1,),)), 'irrep_2': ((('irrep_1', 1),), ((1,),)), 'irrep_3': ((('irrep_1', 1),), ((1,),)),
+     'irrep_4': ((('irrep_2', 2),), ((1, 0), (0, 1))), 'irrep_5': ((('irrep_2', 2),), ((1, 0), (0, 1))), 'irrep_6':
+     ((('irrep_3', 3),), ((1, 0, 0), (0, 1, 0), (0, 0, 1))), 'irrep_7': ((('irrep_3', 3),), ((1, 0, 0), (0, 1, 0), (0,
+     0, 1))), 'irrep_8': ((('irrep_4', 3),), ((1, 0, 0), (0, 1, 0), (0, 0, 1))), 'irrep_9': ((('irrep_4', 3),), ((1, 0,
+     0), (0, 1, 0), (0, 0, 1)))},
+}
 # Stabilisers of kernel offsets (one per conjugacy class; a generic offset's is trivial) and, for each,
 # an orthonormal basis of the matrices X with irrep_out(s) X = X irrep_in(s) for every s in it, by
 # (out, in) irrep pair: grouptheory.kernel_spaces, solved exactly.
@@ -2682,3 +2738,52 @@ class FieldBatchNorm(nn.Module):
         shift = torch.where(self.shifted, self.bias - mean * scale, 0.0)
         view = (1, -1, *(1,) * DIMENSION)
         return y * scale[fields].view(view) + shift[fields].view(view)
+
+
+class RestrictField(nn.Module):
+    """Fields of Oh read as fields of a catalog subgroup H (``SUBGROUPS``): the same features, for
+    the layers of H's own module, so that a network can continue with a smaller group. ``restrict.fields`` are
+    H's field counts, grouped by name in order of first appearance: ``h_module.FieldType(**restrict.fields)``
+    is the output's type. Permutation fields stay permutation fields where they can (a regular field of a
+    group is |G|/|H| regular fields of H): their channels are only reordered.
+
+    >>> restrict = RestrictField(FieldType(regular=1, standard=1), "o")
+    >>> restrict.fields
+    {'regular': 2, 'irrep_3': 1}
+    """
+
+    def __init__(self, field_type: FieldType, subgroup: str) -> None:
+        super().__init__()
+        if subgroup not in RESTRICTIONS:
+            known = ", ".join(RESTRICTIONS) or "none"
+            raise ValueError(f"RestrictField: {subgroup!r} is not a catalog subgroup of {GROUP_NAME} (known: {known})")
+        self.field_type, self.subgroup = field_type, subgroup
+        pieces, offset = [], 0  # (H field, its rows of R over the whole field type)
+        for name, count in field_type.fields:
+            fields, rows = RESTRICTIONS[subgroup][name]
+            size = FieldType.degree(name)
+            if isinstance(rows[0], int):  # a reordering: H channel c reads channel rows[c]
+                matrix = torch.eye(size, dtype=torch.float64)[list(rows)]
+            else:
+                matrix = torch.tensor(rows, dtype=torch.float64)
+            for copy in range(count):
+                start = 0
+                for h_field, degree in fields:
+                    block = torch.zeros(degree, field_type.size, dtype=torch.float64)
+                    block[:, offset + copy * size : offset + (copy + 1) * size] = matrix[start : start + degree]
+                    pieces.append((h_field, block))
+                    start += degree
+            offset += count * size
+        order = list(dict.fromkeys(name for name, _ in pieces))
+        self.fields = {name: sum(n == name for n, _ in pieces) for name in order}
+        grouped = [block for name in order for n, block in pieces if n == name]
+        self.register_buffer("matrix", torch.cat(grouped).float(), persistent=False)
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        if y.dim() != DIMENSION + 2 or y.shape[1] != self.field_type.size:
+            layout = f"(B, {self.field_type.size}, D, H, W)"
+            raise ValueError(f"RestrictField expects {layout}; got shape {tuple(y.shape)}")
+        return torch.einsum("ij,bj...->bi...", self.matrix.to(y.dtype), y)
+
+    def extra_repr(self) -> str:
+        return f"{self.field_type} -> {self.subgroup}: {', '.join(f'{n}={c}' for n, c in self.fields.items())}"

@@ -286,3 +286,43 @@ def test_field_networks_compile_in_train_and_eval():
     for train in (True, False):
         net.train(train)
         torch.testing.assert_close(torch.compile(net, fullgraph=True)(x), net(x))
+
+
+@pytest.mark.parametrize(
+    ("name", "subgroup"),
+    [("d4", "c4"), ("d4", "d2"), ("c8", "c4"), ("d16", "c16"), ("d16", "d8"), ("oh", "o"), ("oh", "d4h")],
+)
+def test_restriction_reads_fields_as_the_subgroups_fields(name, subgroup):
+    """R rho_G(h) = rho_H(h) R for every element h of H, R orthogonal, and regular fields stay regular."""
+    m, h_module = module(name), module(subgroup)
+    field_type = m.FieldType(**every_field(m))
+    restrict = m.RestrictField(field_type, subgroup)
+    h_type = h_module.FieldType(**restrict.fields)
+    assert h_type.size == field_type.size
+    r = restrict.matrix.double()  # float32, like the layers' other buffers
+    torch.testing.assert_close(r @ r.T, torch.eye(len(r), dtype=torch.float64), atol=1e-6, rtol=0)
+    for h, g in enumerate(m.SUBGROUPS[subgroup]):
+        torch.testing.assert_close(r @ field_type.representation(g), h_type.representation(h) @ r, atol=1e-6, rtol=0)
+    regular = m.RestrictField(m.FieldType(regular=2), subgroup)
+    assert regular.fields == {"regular": 2 * m.ORDER // h_module.ORDER}
+    assert torch.equal(regular.matrix.abs().sum(1), torch.ones(2 * m.ORDER))  # channels reordered only
+
+
+def test_a_d4_network_continues_as_a_c4_network():
+    torch.manual_seed(0)
+    d4, c4 = module("d4"), module("c4")
+    hidden = d4.FieldType(regular=2, standard=1)
+    restrict = d4.RestrictField(hidden, "c4")
+    c4_hidden = c4.FieldType(**restrict.fields)
+    net = torch.nn.Sequential(
+        d4.SteerableConv2d(d4.FieldType(trivial=1), hidden, 3, padding=1),
+        d4.FieldReLU(hidden),
+        restrict,
+        c4.SteerableConv2d(c4_hidden, c4.FieldType(regular=1), 3, padding=1),
+    )
+    x = torch.randn(2, 1, 9, 9)
+    y = net(x)
+    for h, g in enumerate(d4.SUBGROUPS["c4"]):  # the rotations: the network is C4-equivariant
+        torch.testing.assert_close(net(d4.act_on_image(x, g)), c4.FieldType(regular=1).act(y, h), atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="'c8' is not a catalog subgroup of D4"):
+        d4.RestrictField(hidden, "c8")
