@@ -11,7 +11,7 @@ into H's real irreps by the engine (R = Q^T, exact to rounding).
 >>> d4 = load("d4")
 >>> fields, channels = restriction(d4, d4.regular_representation(), "c4", (0, 1, 3, 6))
 >>> fields, channels   # the 8 rotations and reflections are two copies of C4's regular field
-((('regular', 4), ('regular', 4)), (0, 1, 3, 6, 2, 5, 7, 4))
+((('regular', 4), ('regular', 4)), (0, 1, 3, 6, 2, 4, 7, 5))
 """
 
 from __future__ import annotations

@@ -1376,7 +1376,7 @@ class SteerableConv2d(nn.Module):
     ``nn.Conv2d`` with a single int kernel_size, plus ``filters`` (default FILTERS).
     ``kernel_dimensions()`` lists each block's number of parameters.
 
-    >>> conv = SteerableConv2d(FieldType(trivial=1), FieldType(regular=2, standard=1), kernel_size=3, padding=1)
+    >>> conv = SteerableConv2d(FieldType(trivial=1), FieldType(regular=2, standard=1), kernel_size=5, padding=2)
     >>> conv(torch.randn(2, 1, 8, 8)).shape
     torch.Size([2, 26, 8, 8])
     """

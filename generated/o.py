@@ -1557,7 +1557,7 @@ class SteerableConv3d(nn.Module):
     ``nn.Conv3d`` with a single int kernel_size, plus ``filters`` (default FILTERS).
     ``kernel_dimensions()`` lists each block's number of parameters.
 
-    >>> conv = SteerableConv3d(FieldType(trivial=1), FieldType(regular=2, standard=1), kernel_size=3, padding=1)
+    >>> conv = SteerableConv3d(FieldType(trivial=1), FieldType(regular=2, standard=1), kernel_size=5, padding=2)
     >>> conv(torch.randn(2, 1, 6, 6, 6)).shape
     torch.Size([2, 51, 6, 6, 6])
     """
