@@ -49,6 +49,7 @@ __all__ = [
     "GROUP_NAME",
     "INVERSES",
     "IRREPS",
+    "IRREP_KINDS",
     "LABELS",
     "MATRICES",
     "ORDER",
@@ -1394,7 +1395,8 @@ class GroupEquivariantUNet3d(nn.Module):
 
 # -- Field types ---------------------------------------------------------------------------------------
 # The real orthogonal irreducible representations (the engine's irreps(real=True), in its order):
-# IRREPS[k][g] is the matrix of element g in irrep k.
+# IRREPS[k][g] is the matrix of element g in irrep k; IRREP_KINDS[k] the type of the character it comes
+# from ("complex" and "quaternionic" ones are realified: twice the degree, and more intertwiners).
 # fmt: off
 IRREPS = (
     (((1,),), ((1,),), ((1,),), ((1,),), ((1,),), ((1,),), ((1,),), ((1,),), ((1,),), ((1,),), ((1,),), ((1,),),
@@ -2411,10 +2413,9 @@ def _offset_orbits(kernel_size: int) -> tuple[tuple[torch.Tensor, torch.Tensor, 
                 break
         else:  # pragma: no cover - every orbit meets each conjugate of its stabiliser
             raise RuntimeError(f"no listed stabiliser on the orbit of kernel position {start} (please report)")
-        positions, elements = torch.unique(images[:, u], return_inverse=False), []
-        for position in positions.tolist():
-            elements.append(int(torch.nonzero(images[:, u] == position)[0]))
-        orbits.append((positions, torch.tensor(elements), listed.get(stabiliser, -1)))
+        positions = torch.unique(images[:, u])
+        elements = torch.tensor([int(torch.nonzero(images[:, u] == p)[0]) for p in positions.tolist()])
+        orbits.append((positions, elements, listed.get(stabiliser, -1)))
     return tuple(orbits)
 
 
@@ -2461,23 +2462,25 @@ def _dense_kernel_basis(out: str, inp: str, kernel_size: int, filters: str) -> t
     the irrep pairs' bases (pixel or continuous) in the fields' changes of basis."""
     blocks_out, q_out = _field_blocks(out)
     blocks_in, q_in = _field_blocks(inp)
-    starts_out = [0, *itertools.accumulate(len(IRREPS[k][0]) for k in blocks_out)]
-    starts_in = [0, *itertools.accumulate(len(IRREPS[k][0]) for k in blocks_in)]
     pieces = []
-    for p, j in enumerate(blocks_out):
-        for q, i in enumerate(blocks_in):
+    for j, rows in zip(blocks_out, _block_slices(blocks_out), strict=True):
+        for i, columns in zip(blocks_in, _block_slices(blocks_in), strict=True):
             irrep_basis = _pixel_kernel_basis
             basis = irrep_basis(j, i, kernel_size)
-            left, right = q_out[:, starts_out[p] : starts_out[p + 1]], q_in[:, starts_in[q] : starts_in[q + 1]]
-            pieces.append(torch.einsum("ap,npqk,bq->nabk", left, basis, right))
+            pieces.append(torch.einsum("ap,npqk,bq->nabk", q_out[:, rows], basis, q_in[:, columns]))
     return torch.cat(pieces)
+
+
+def _block_slices(blocks: tuple[int, ...]) -> list[slice]:
+    """Where each irrep block of a field lies along its change of basis's columns."""
+    starts = [0, *itertools.accumulate(len(IRREPS[k][0]) for k in blocks)]
+    return [slice(a, b) for a, b in itertools.pairwise(starts)]
 
 
 def _bias_basis(name: str) -> torch.Tensor:
     """(d, t): the invariant vectors of a field (its trivial blocks' columns of Q), float64."""
     blocks, q = _field_blocks(name)
-    starts = [0, *itertools.accumulate(len(IRREPS[k][0]) for k in blocks)]
-    return q[:, [starts[p] for p, k in enumerate(blocks) if k == _TRIVIAL]]
+    return q[:, [s.start for k, s in zip(blocks, _block_slices(blocks), strict=True) if k == _TRIVIAL]]
 
 
 _TRIVIAL = FIELD_BLOCKS["trivial"][0]
