@@ -56,6 +56,7 @@ __all__ = [
     "SUBGROUPS",
     "UNET_FILTERS",
     "FieldBatchNorm",
+    "FieldGate",
     "FieldInvariants",
     "FieldReLU",
     "FieldType",
@@ -2674,6 +2675,35 @@ class FieldReLU(nn.Module):
                 out.append(part * (F.relu(norm - self.threshold[norm_field]) / norm.clamp_min(1e-12)))
                 norm_field += 1
         return torch.cat(out, dim=1)
+
+
+class FieldGate(nn.Module):
+    """Gated nonlinearity: each field times the sigmoid of its own gate, a trivial (invariant) field, so any
+    field type stays equivariant. The input is ``gate.in_type``: one gate per field first, then the fields;
+    the output is ``field_type``. Scalars need no gate (use ``FieldReLU``), so field_type has no trivial fields.
+
+    >>> gate = FieldGate(FieldType(regular=1, standard=2))
+    >>> gate.in_type, gate(torch.randn(2, gate.in_type.size, 6, 6, 6)).shape
+    (FieldType(trivial=3, regular=1, standard=2), torch.Size([2, 54, 6, 6, 6]))
+    """
+
+    def __init__(self, field_type: FieldType) -> None:
+        super().__init__()
+        if any(name == "trivial" for name, _ in field_type.fields):
+            raise ValueError("FieldGate: trivial fields need no gate; apply FieldReLU to them and gate the others")
+        self.field_type = field_type
+        degrees = [FieldType.degree(name) for name, count in field_type.fields for _ in range(count)]
+        self.gates = len(degrees)
+        self.in_type = FieldType(trivial=self.gates, **dict(field_type.fields))
+        gate_of_channel = torch.repeat_interleave(torch.arange(self.gates), torch.tensor(degrees))
+        self.register_buffer("gate_of_channel", gate_of_channel, persistent=False)
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        if y.dim() != DIMENSION + 2 or y.shape[1] != self.in_type.size:
+            layout = f"(B, {self.in_type.size}, D, H, W)"
+            raise ValueError(f"FieldGate expects {layout} (the gates, then the fields); got shape {tuple(y.shape)}")
+        gates, fields = y.split([self.gates, self.field_type.size], dim=1)
+        return fields * torch.sigmoid(gates).index_select(1, self.gate_of_channel)
 
 
 class FieldInvariants(nn.Module):

@@ -139,6 +139,26 @@ def test_steerable_layers_are_equivariant_for_every_pair_of_fields(name, train):
         torch.testing.assert_close(invariants(moved), act(invariants(y), g), atol=1e-5, rtol=1e-5)
 
 
+@pytest.mark.parametrize("name", ["d4", "c8", "oh"])
+def test_gated_nonlinearity_is_equivariant(name):
+    torch.manual_seed(0)
+    m = module(name)
+    fields = {field: 1 for field in m._FIELD_NAMES if field != "trivial"}
+    gate = m.FieldGate(m.FieldType(**fields))
+    conv = getattr(m, f"SteerableConv{m.DIMENSION}d")(
+        m.FieldType(trivial=1), gate.in_type, 5 if m.DIMENSION == 2 else 3
+    )
+    layers = torch.nn.Sequential(conv, gate)
+    x = torch.randn(2, 1, *(9 if m.DIMENSION == 2 else 7,) * m.DIMENSION)
+    y = layers(x)
+    assert y.shape[1] == gate.field_type.size
+    act = m.act_on_image if m.DIMENSION == 2 else m.act_on_volume
+    for g in m.EXACT_ELEMENTS:
+        assert (layers(act(x, g)) - gate.field_type.act(y, g)).abs().max() <= 1e-5 * y.abs().max(), (name, g)
+    with pytest.raises(ValueError, match="trivial fields need no gate"):
+        m.FieldGate(m.FieldType(trivial=1, regular=1))
+
+
 def test_a_vector_head_turns_with_the_input():
     """Image -> regular fields -> ReLU -> a standard (vector) field, averaged over space: the output
     vector turns by the element's matrix."""
