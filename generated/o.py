@@ -72,6 +72,7 @@ __all__ = [
     "GroupUpsample",
     "LiftingConv3d",
     "RestrictField",
+    "SteerableCNN",
     "SteerableConv3d",
     "act_on_features",
     "act_on_volume",
@@ -1862,3 +1863,65 @@ class RestrictField(nn.Module):
 
     def extra_repr(self) -> str:
         return f"{self.field_type} -> {self.subgroup}: {', '.join(f'{n}={c}' for n, c in self.fields.items())}"
+
+
+class SteerableCNN(nn.Module):
+    """A network of field types for O: (B, in_channels, D, H, W) -> class logits, or vectors that turn.
+
+    ``num_layers`` steerable convolutions ('same' padding) from ``in_channels`` scalars to ``hidden`` fields,
+    each followed by ``FieldBatchNorm`` and ``FieldReLU``, with 2x2x2 average pooling after every
+    ``downsample_every``-th. Then, with ``head='classes'``, ``FieldInvariants`` averaged over space and a linear
+    layer: ``outputs`` logits, invariant to the group. With ``head='vectors'``, a last steerable convolution
+    to ``outputs`` standard fields (the declared action) averaged over space: (B, outputs, 3) vectors that
+    turn with the input, ``out(g x) = out(x) @ MATRICES[g].T``, for regressing directions.
+
+    >>> net = SteerableCNN(1, 1, FieldType(regular=2, standard=1), num_layers=2, head="vectors")
+    >>> net(torch.randn(2, 1, 6, 6, 6)).shape
+    torch.Size([2, 1, 3])
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        outputs: int,
+        hidden: FieldType,
+        num_layers: int = 4,
+        kernel_size: int = 5,
+        downsample_every: int = 0,
+        head: str = "classes",
+        filters: str | None = None,
+    ) -> None:
+        super().__init__()
+        _check_int("SteerableCNN: in_channels", in_channels, 1)
+        _check_int("SteerableCNN: outputs", outputs, 1)
+        _check_int("SteerableCNN: num_layers", num_layers, 1)
+        _check_int("SteerableCNN: downsample_every", downsample_every, 0)
+        if _check_int("SteerableCNN: kernel_size", kernel_size, 1) % 2 == 0:
+            raise ValueError(f"SteerableCNN: kernel_size must be odd for 'same' padding; got {kernel_size}")
+        if head not in ("classes", "vectors"):
+            raise ValueError(f"SteerableCNN: head must be 'classes' or 'vectors'; got {head!r}")
+        self.head_kind = head
+        options = {"padding": kernel_size // 2, "filters": filters}
+        layers: list[nn.Module] = []
+        field_type = FieldType(trivial=in_channels)
+        for index in range(num_layers):
+            layers += [
+                SteerableConv3d(field_type, hidden, kernel_size, **options),
+                FieldBatchNorm(hidden),
+                FieldReLU(hidden),
+            ]
+            if downsample_every and (index + 1) % downsample_every == 0 and index + 1 < num_layers:
+                layers.append(nn.AvgPool3d(2))
+            field_type = hidden
+        self.features = nn.Sequential(*layers)
+        if head == "classes":
+            self.invariants = FieldInvariants(hidden)
+            self.head = nn.Linear(sum(count for _, count in hidden.fields), outputs)
+        else:
+            self.head = SteerableConv3d(hidden, FieldType(standard=outputs), kernel_size, bias=False, **options)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.features(x)
+        if self.head_kind == "classes":
+            return self.head(self.invariants(y).flatten(2).mean(dim=2))
+        return self.head(y).flatten(2).mean(dim=2).unflatten(1, (-1, DIMENSION))

@@ -159,23 +159,27 @@ def test_gated_nonlinearity_is_equivariant(name):
         m.FieldGate(m.FieldType(trivial=1, regular=1))
 
 
-def test_a_vector_head_turns_with_the_input():
-    """Image -> regular fields -> ReLU -> a standard (vector) field, averaged over space: the output
-    vector turns by the element's matrix."""
+@pytest.mark.parametrize("name", ["d4", "c8", "oh"])
+def test_steerable_networks_give_invariant_logits_and_vectors_that_turn(name):
+    """SteerableCNN with both heads, in train and eval mode, for every element that maps the grid onto itself."""
     torch.manual_seed(0)
-    m = module("d4")
-    hidden = m.FieldType(regular=3)
-    net = torch.nn.Sequential(
-        m.SteerableConv2d(m.FieldType(trivial=1), hidden, 3, padding=1),
-        m.FieldReLU(hidden),
-        m.SteerableConv2d(hidden, m.FieldType(standard=1), 3, padding=1),
-    )
-    x = torch.randn(4, 1, 9, 9)
-    vector = net(x).mean(dim=(2, 3))
-    for g in range(m.ORDER):
-        turned = net(m.act_on_image(x, g)).mean(dim=(2, 3))
-        matrix = torch.tensor(m.MATRICES[g], dtype=torch.float32)
-        torch.testing.assert_close(turned, vector @ matrix.T, atol=1e-5, rtol=1e-5)
+    m = module(name)
+    hidden = m.FieldType(regular=1, standard=1, **({"quotient_c4": 1} if name == "d4" else {}))
+    kernel = 5 if m.DIMENSION == 2 else 3
+    classes = m.SteerableCNN(1, 3, hidden, num_layers=2, kernel_size=kernel, downsample_every=1)
+    vectors = m.SteerableCNN(1, 2, hidden, num_layers=2, kernel_size=kernel, head="vectors")
+    act = m.act_on_image if m.DIMENSION == 2 else m.act_on_volume
+    x = torch.randn(3, 1, *(8 if m.DIMENSION == 2 else 6,) * m.DIMENSION)
+    generators = m.EXACT_ELEMENTS if m.DIMENSION == 2 else (1, 2, 3)  # Oh's z, x and i: the rest follow
+    for train in (True, False):
+        logits, turned = classes.train(train)(x), vectors.train(train)(x)
+        assert logits.shape == (3, 3) and turned.shape == (3, 2, m.DIMENSION)
+        for g in generators:
+            matrix = torch.tensor(m.MATRICES[g], dtype=torch.float32)
+            torch.testing.assert_close(classes(act(x, g)), logits, atol=1e-5, rtol=1e-5)
+            torch.testing.assert_close(vectors(act(x, g)), turned @ matrix.T, atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="head must be 'classes' or 'vectors'"):
+        m.SteerableCNN(1, 2, hidden, head="vector")
 
 
 def test_errors_name_the_field_and_the_fix():
