@@ -71,17 +71,21 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .apps.demo import run_demo, run_demo_3d, run_demo_segmentation
+    from .apps.demo import run_demo, run_demo_3d, run_demo_orientation, run_demo_segmentation
     from .apps.threads import use_idle_cores
 
-    if args.three_d and args.segmentation:
-        raise AppError("give --3d or --segmentation, not both")
+    if args.three_d + args.segmentation + args.orientation > 1:
+        raise AppError("give one of --3d, --segmentation and --orientation")
     if args.filters and not args.segmentation:
         raise AppError("--filters chooses the segmentation demo's U-Net filters; give it with --segmentation")
     use_idle_cores()
     if args.segmentation:
         out = Path(args.out or "gcnn-output/demo-segmentation")
         run_demo_segmentation(out, epochs=args.epochs or 25, quiet=args.quiet, filters=args.filters or "pixel")
+    elif args.orientation:
+        run_demo_orientation(
+            Path(args.out or "gcnn-output/demo-orientation"), epochs=args.epochs or 15, quiet=args.quiet
+        )
     elif args.three_d:
         run_demo_3d(Path(args.out or "gcnn-output/demo-3d"), epochs=args.epochs or 150, quiet=args.quiet)
     else:
@@ -199,12 +203,17 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(run=_generate)
 
     demo = commands.add_parser("demo", help="the whole chain on real digits: groups, generated layers, training")
-    demo.add_argument("--out", help="output folder (default gcnn-output/demo, demo-3d or demo-segmentation)")
+    demo.add_argument(
+        "--out", help="output folder (default gcnn-output/demo, demo-3d, demo-segmentation or demo-orientation)"
+    )
     demo.add_argument(
         "--epochs", type=_positive_int, help="training epochs (default 15; 150 with --3d, 25 with --segmentation)"
     )
     demo.add_argument("--3d", dest="three_d", action="store_true", help="3D Tetris with cube groups instead of digits")
     demo.add_argument("--segmentation", action="store_true", help="equivariant U-Nets segmenting canvases of digits")
+    demo.add_argument(
+        "--orientation", action="store_true", help="steerable CNNs that output a digit's upright direction as a vector"
+    )
     demo.add_argument(
         "--filters",
         choices=["pixel", "continuous"],

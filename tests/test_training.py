@@ -173,3 +173,19 @@ def test_two_processes_train_in_sync(tmp_path):
     assert finished.returncode == 0, finished.stderr[-2000:]
     results = json.loads((tmp_path / "ddp" / "results.json").read_text())
     assert results["processes"] == 2 and results["ranks_in_sync"] is True
+
+
+def test_orientation_demo_writes_its_table_and_figure(tmp_path):
+    """The orientation demo on 64 digits, one epoch: a row per model, the table and the arrows figure."""
+    from codegen.apps.demo import run_demo_orientation
+
+    out = tmp_path / "orientation"
+    rows = run_demo_orientation(out, epochs=1, quiet=True, digits=64)
+    assert {p.name for p in out.iterdir()} == {
+        "results_orientation.md",
+        "results_orientation.json",
+        "orientation.png",
+        ".gcnn-output.json",
+    }
+    assert [row["group"] for row in rows] == ["trivial", "C8", "C16"]
+    assert all(0 <= row["random"] <= 180 and len(row["random_by_digit"]) == 10 for row in rows)

@@ -116,3 +116,42 @@ def segmentation_examples(models: dict[str, torch.nn.Module], rows: dict[str, tu
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def orientation_arrows(
+    models: dict[str, torch.nn.Module], images: torch.Tensor, degrees: torch.Tensor, path: Path
+) -> None:
+    """Turned digits with the true upright direction (black) and each model's answer as arrows."""
+    from .data import rotate
+    from .orientation import upright_directions
+
+    plt = _pyplot()
+    turned = rotate(images, degrees)
+    answers = {}
+    for name, model in models.items():
+        model.eval()
+        with torch.no_grad():
+            answers[name] = torch.nn.functional.normalize(model(turned).flatten(1), dim=1)
+    truth = upright_directions(degrees).float()
+    colours = dict(zip(answers, ["tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple"], strict=False))
+    fig, axes = plt.subplots(1, len(images), figsize=(2.0 * len(images), 2.5))
+    centre = (turned.shape[-1] - 1) / 2
+    scale = 0.4 * turned.shape[-1]
+    for k, ax in enumerate(axes):
+        ax.imshow(turned[k, 0].numpy(), cmap="gray_r")
+        arrows = [("truth", truth[k], "black"), *((name, a[k], colours[name]) for name, a in answers.items())]
+        for label, (row, column), colour in arrows:
+            ax.annotate(
+                "",
+                xy=(centre + scale * float(column), centre + scale * float(row)),
+                xytext=(centre, centre),
+                arrowprops={"arrowstyle": "->", "color": colour, "lw": 2},
+            )
+            if k == 0:
+                ax.plot([], [], color=colour, label=label)
+        ax.set_title(f"{float(degrees[k]):.0f} deg", fontsize=9)
+        ax.axis("off")
+    fig.legend(loc="lower center", ncol=len(arrows), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
