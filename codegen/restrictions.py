@@ -16,6 +16,8 @@ into H's real irreps by the engine (R = Q^T, exact to rounding).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from grouptheory import FiniteGroup, Representation, catalog_subgroups, load
@@ -33,17 +35,16 @@ def restriction(group: FiniteGroup, rep: Representation, name: str, embedding: t
     """The H fields (in order, with their degrees) that a G field with representation rep splits into, and R."""
     subgroup = load(name)
     if rep._monomial is not None and not rep._monomial.exponents.any():
-        split = _permutation_fields(subgroup, rep._monomial.images, embedding)
+        split = _permutation_fields(subgroup, _named_subgroups(name), rep._monomial.images, embedding)
         if split is not None:
             return split
     return _irrep_fields(subgroup, rep, embedding)
 
 
 def _permutation_fields(
-    subgroup: FiniteGroup, images: np.ndarray, embedding: tuple[int, ...]
+    subgroup: FiniteGroup, inner: dict[frozenset[int], str], images: np.ndarray, embedding: tuple[int, ...]
 ) -> tuple[Fields, tuple[int, ...]] | None:
     moves = images[list(embedding)]  # moves[h, x]: where element h of H sends basis vector x
-    inner = {frozenset(members): k for k, members in catalog_subgroups(subgroup).items()}
     fields, channels, seen = [], [], set()
     for start in range(images.shape[1]):
         if start in seen:
@@ -67,6 +68,12 @@ def _permutation_fields(
         fields.append((found[0], len(found[1])))
         channels += found[1]
     return tuple(fields), tuple(channels)
+
+
+@functools.cache
+def _named_subgroups(name: str) -> dict[frozenset[int], str]:
+    """The catalog subgroups of a catalog group, by their sets of elements."""
+    return {frozenset(members): k for k, members in catalog_subgroups(load(name)).items()}
 
 
 def _irrep_fields(subgroup: FiniteGroup, rep: Representation, embedding: tuple[int, ...]) -> tuple[Fields, Matrix]:

@@ -100,40 +100,48 @@ def kernel_spaces(group: FiniteGroup) -> KernelSpaces:
     stabilisers = lattice_stabilisers(group) if group.is_grid_exact else ()
     bases, dimensions = [], []
     for stabiliser in stabilisers:
-        found = {(j, i): intertwiners(group, stabiliser, out, inp) for (j, out), (i, inp) in pairs}
+        found, counts = _solved(
+            group,
+            pairs,
+            lambda out, inp, s=stabiliser: intertwiners(group, s, out, inp),
+            lambda out, inp, s=stabiliser: _predicted(s, out, inp),
+        )
         bases.append(found)
-        dimensions.append(_checked(group, found, lambda out, inp, s=stabiliser: _predicted(s, out, inp)))
+        dimensions.append(counts)
     harmonics: list[dict[tuple[int, int], tuple[tuple[Matrix, ...], ...]]] = []
     harmonic_dimensions = []
     elements = tuple(range(group.order))
     coordinates = _complex_coordinates(group) if group.dimension == 2 else []
     for degree in range(rotation_order(group) + 1) if coordinates else ():
-        conductor, matrices = harmonic_matrices(group, degree, coordinates)
-        tensors = {
-            (j, i): _invariants(group, elements, out, inp, (conductor, matrices)) for (j, out), (i, inp) in pairs
-        }
-        harmonics.append(tensors)
-        harmonic_dimensions.append(
-            _checked(group, tensors, lambda out, inp, c=conductor, a=matrices: _predicted(elements, out, inp, (c, a)))
+        on_harmonics = harmonic_matrices(group, degree, coordinates)
+        tensors, counts = _solved(
+            group,
+            pairs,
+            lambda out, inp, a=on_harmonics: _invariants(group, elements, out, inp, a),
+            lambda out, inp, a=on_harmonics: _predicted(elements, out, inp, a),
         )
+        harmonics.append(tensors)
+        harmonic_dimensions.append(counts)
     return KernelSpaces(
         irreps, stabilisers, tuple(bases), tuple(dimensions), tuple(harmonics), tuple(harmonic_dimensions)
     )
 
 
-def _checked(group: FiniteGroup, found: dict, predict) -> dict[tuple[int, int], tuple[int, int]]:  # type: ignore[no-untyped-def]
-    """Each basis's size beside the characters' prediction; a GroupTheoryError where they differ."""
-    irreps = group.irreps(real=True)
-    counts = {}
-    for (j, i), basis in found.items():
-        predicted = predict(irreps[j], irreps[i])
+def _solved(group: FiniteGroup, pairs: list, solve, predict) -> tuple[dict, dict[tuple[int, int], tuple[int, int]]]:  # type: ignore[no-untyped-def]
+    """Each pair's basis and its size beside the characters' prediction (a GroupTheoryError where they differ).
+    The projector is idempotent, so its rank is its trace, which is the prediction: where that is 0 the space
+    is 0 and the projector is not built."""
+    bases, counts = {}, {}
+    for (j, out), (i, inp) in pairs:
+        predicted = predict(out, inp)
+        basis = solve(out, inp) if predicted else ()
         if len(basis) != predicted:
             raise GroupTheoryError(
                 f"{group.name}: {len(basis)} kernels from irrep {i} to irrep {j}, but the characters predict "
                 f"{predicted} (please report)"
             )
-        counts[(j, i)] = (len(basis), predicted)
-    return counts
+        bases[(j, i)], counts[(j, i)] = basis, (len(basis), predicted)
+    return bases, counts
 
 
 def intertwiners(
