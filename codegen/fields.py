@@ -8,6 +8,7 @@ intertwiner bases per lattice stabiliser and per circular harmonic degree (`grou
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from grouptheory import FiniteGroup, catalog_subgroups, kernel_spaces
@@ -32,9 +33,12 @@ class FieldsModel:
     restrictions: dict[str, dict[str, tuple[Fields, Rows]]]
 
 
+@functools.lru_cache(maxsize=64)
 def build_fields(group: FiniteGroup) -> FieldsModel | None:
     """The fields model of a group whose kernels the engine can solve: on the pixel grid (grid-exact groups)
-    or in circular harmonics (planar groups); None for other groups (3D groups off the grid)."""
+    or in circular harmonics (planar groups); None for other groups (3D groups off the grid). Kept per group
+    object (groups are immutable, and `load` makes a new one when a spec changes): generating and then
+    checking a module costs the exact work once."""
     if not group.is_grid_exact and group.dimension != 2:
         return None
     irreps = group.irreps(real=True)

@@ -125,11 +125,11 @@ def test_shared_mnist_follows_the_protocol():
 
 
 def test_demo_writes_its_table_and_figures(tmp_path):
-    """The demo (one epoch) writes the table in markdown and JSON and three figures."""
+    """The demo (one epoch, 200 digits) writes the table in markdown and JSON and three figures."""
     from codegen.apps.demo import run_demo
 
     out = tmp_path / "demo"
-    results = run_demo(out, epochs=1, quiet=True)
+    results = run_demo(out, epochs=1, quiet=True, digits=200)
     names = {p.name for p in out.iterdir()}
     figures = {"cayley_tables.png", "feature_maps_c4.png", "accuracy_by_angle.png"}
     assert names == {"results.md", "results.json", ".gcnn-output.json", *figures}

@@ -29,17 +29,18 @@ MODELS = (
 CONDITIONS = ("upright", "rot90", "rot180", "rot270", "random")
 
 
-def run_demo(out: Path, epochs: int = 15, quiet: bool = False, seed: int = 0) -> dict:
-    """The whole demo; returns the results table. Output appears in `out` only once complete."""
+def run_demo(out: Path, epochs: int = 15, quiet: bool = False, seed: int = 0, digits: int | None = None) -> dict:
+    """The whole demo; returns the results table. Output appears in `out` only once complete. `digits` caps
+    the training and test digits (for tests)."""
     torch.manual_seed(seed)
     say = (lambda *args: None) if quiet else print
     with output_folder(out) as work:
-        results = _run(work, epochs, quiet, seed, say)
+        results = _run(work, epochs, quiet, seed, say, digits)
     say(f"\nwrote {', '.join(sorted(p.name for p in out.iterdir() if not p.name.startswith('.')))} to {out}/")
     return results
 
 
-def _run(work: Path, epochs: int, quiet: bool, seed: int, say) -> dict:
+def _run(work: Path, epochs: int, quiet: bool, seed: int, say, digits: int | None) -> dict:
     say("== 1. Declared groups (grouptheory/catalog/c4.toml, d4.toml, c8.toml)")
     say(describe(load("c4")).split("\nconjugacy")[0])
     say(f"\nD4: order {load('d4').order}, presentation {load('d4').presentation}")
@@ -58,7 +59,7 @@ def _run(work: Path, epochs: int, quiet: bool, seed: int, say) -> dict:
         say(_format_errors(groups[spec], table))
 
     say(f"\n== 4. Training on upright digits (sklearn, 8x8), {epochs} epochs each")
-    train, test = load_digits(seed=seed)
+    train, test = (Split(s.images[:digits], s.labels[:digits]) for s in load_digits(seed=seed))
     say(f"  {len(train)} training digits, {len(test)} held-out digits")
     config = TrainConfig(epochs=epochs, batch_size=32, learning_rate=5e-3, num_layers=4, kernel_size=3, seed=seed)
     rows: list[dict] = []
@@ -196,9 +197,7 @@ def run_demo_orientation(
     say = (lambda *args: None) if quiet else print
     with output_folder(out) as work:
         say("== Orientation: the upright direction of sklearn digits (24x24) as a vector, trained upright only")
-        train, test = load_digits(seed=seed)
-        train = Split(orientation.prepare(train.images[:digits]), train.labels[:digits])
-        test = Split(orientation.prepare(test.images[:digits]), test.labels[:digits])
+        train, test = (Split(orientation.prepare(s.images[:digits]), s.labels[:digits]) for s in load_digits(seed=seed))
         degrees = torch.rand(len(test), generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * 360
         say(f"  {len(train)} upright training digits, {len(test)} test digits at random angles")
         rows, models = [], {}
