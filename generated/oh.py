@@ -2662,20 +2662,25 @@ class FieldReLU(nn.Module):
     def __init__(self, field_type: FieldType) -> None:
         super().__init__()
         self.field_type = field_type
-        self._sizes = [FieldType.degree(name) for name, count in field_type.fields for _ in range(count)]
-        self._pointwise = [name in FIELD_PERMUTATIONS for name, count in field_type.fields for _ in range(count)]
-        self.threshold = nn.Parameter(torch.zeros(len(self._sizes) - sum(self._pointwise)))
+        names = [name for name, count in field_type.fields for _ in range(count)]
+        degrees = torch.tensor([FieldType.degree(name) for name in names])
+        field_of_channel = torch.repeat_interleave(torch.arange(len(names)), degrees)
+        normed = torch.tensor([name not in FIELD_PERMUTATIONS for name in names])
+        normed_field = torch.cumsum(normed, 0) - 1  # each normed field's position among them
+        # members[k, c]: channel c belongs to the k-th normed field; its norm is one matrix product away.
+        members = (field_of_channel[None] == torch.nonzero(normed).flatten()[:, None]).float()
+        self.register_buffer("members", members, persistent=False)
+        self.register_buffer("normed_field_of_channel", normed_field.clamp_min(0)[field_of_channel], persistent=False)
+        self.register_buffer("pointwise", ~normed[field_of_channel].view(-1, *(1,) * DIMENSION), persistent=False)
+        self.threshold = nn.Parameter(torch.zeros(len(members)))
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
-        out, norm_field = [], 0
-        for part, pointwise in zip(y.split(self._sizes, dim=1), self._pointwise, strict=True):
-            if pointwise:
-                out.append(F.relu(part))
-            else:
-                norm = part.norm(dim=1, keepdim=True)
-                out.append(part * (F.relu(norm - self.threshold[norm_field]) / norm.clamp_min(1e-12)))
-                norm_field += 1
-        return torch.cat(out, dim=1)
+        if not len(self.members):
+            return F.relu(y)
+        squares = torch.einsum("kc,bc...->bk...", self.members.to(y.dtype), y * y)
+        norms = squares.clamp_min(1e-24).sqrt()  # no infinite gradient at 0
+        scale = F.relu(norms - self.threshold.view(-1, *(1,) * DIMENSION)) / norms
+        return torch.where(self.pointwise, F.relu(y), y * scale.index_select(1, self.normed_field_of_channel))
 
 
 class FieldGate(nn.Module):
