@@ -1,4 +1,5 @@
-"""Exact bases of equivariant kernels between real irreducible representations on the pixel grid.
+"""Exact bases of equivariant kernels between real irreducible representations: on the pixel grid, and in
+circular harmonics for planar groups.
 
 A kernel K from rho_in-fields to rho_out-fields is equivariant when K(g u) = rho_out(g) K(u) rho_in(g)^T
 for every element g and offset u. On the orbit of an offset u0 it is fixed by its value at u0, which can
@@ -14,6 +15,11 @@ P = (1/|S|) sum_s rho_out(s) (x) rho_in(s^-1)^T, computed exactly in the cycloto
 row echelon form is a canonical exact basis, which is then scaled to the orthogonal form of the
 representations and orthonormalised (Frobenius) in Python floats, so that the constants are the same
 on every machine.
+
+For continuous kernels of a planar group, K(u) = sum_c phi_c(u) X[c] over the circular harmonics phi of
+one degree n: element g moves them by an exact matrix A(g) (from a^n, see `harmonic_matrices`), and K is
+equivariant when the tensor X is invariant under A(g) (x) rho_out(g) (x) rho_in(g): the same projector
+method over the whole group, per degree up to the number of rotations.
 
 >>> from grouptheory import load
 >>> spaces = kernel_spaces(load("d4"))
