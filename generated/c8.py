@@ -1235,7 +1235,14 @@ class FieldType:
         self.fields = tuple((name, count) for name, count in counts.items() if count)
         if not self.fields:
             raise ValueError("FieldType: give at least one field, e.g. FieldType(regular=4)")
-        self.size = sum(count * self.degree(name) for name, count in self.fields)
+        self.copies = tuple(name for name, count in self.fields for _ in range(count))
+        """Each field's name, one entry per copy, in channel order."""
+        self.size = sum(self.degree(name) for name in self.copies)
+
+    def field_of_channel(self) -> torch.Tensor:
+        """For every channel, the position in ``copies`` of the field it belongs to."""
+        degrees = torch.tensor([self.degree(name) for name in self.copies])
+        return torch.repeat_interleave(torch.arange(len(self.copies)), degrees)
 
     @staticmethod
     def degree(name: str) -> int:
@@ -1413,9 +1420,10 @@ class SteerableConv2d(nn.Module):
                 start += m_out * m_in * count
             self._rows.append(row)
         self.weight = nn.Parameter(torch.empty(start))
-        for k, (out, _) in enumerate(out_type.fields):
-            self.register_buffer(f"bias_basis_{k}", _bias_basis(out).float(), persistent=False)
-        invariant = sum(m * _bias_basis(out).shape[1] for out, m in out_type.fields)
+        bias_bases = [_bias_basis(out) for out, _ in out_type.fields]
+        for k, basis in enumerate(bias_bases):
+            self.register_buffer(f"bias_basis_{k}", basis.float(), persistent=False)
+        invariant = sum(m * basis.shape[1] for (_, m), basis in zip(out_type.fields, bias_bases, strict=True))
         self.bias = nn.Parameter(torch.empty(invariant)) if bias and invariant else None
         self._fan_in = fan_in
         self._cache: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor, torch.Tensor | None] | None = None
@@ -1503,10 +1511,8 @@ class FieldReLU(nn.Module):
     def __init__(self, field_type: FieldType) -> None:
         super().__init__()
         self.field_type = field_type
-        names = [name for name, count in field_type.fields for _ in range(count)]
-        degrees = torch.tensor([FieldType.degree(name) for name in names])
-        field_of_channel = torch.repeat_interleave(torch.arange(len(names)), degrees)
-        normed = torch.tensor([name not in FIELD_PERMUTATIONS for name in names])
+        field_of_channel = field_type.field_of_channel()
+        normed = torch.tensor([name not in FIELD_PERMUTATIONS for name in field_type.copies])
         normed_field = torch.cumsum(normed, 0) - 1  # each normed field's position among them
         # members[k, c]: channel c belongs to the k-th normed field; its norm is one matrix product away.
         members = (field_of_channel[None] == torch.nonzero(normed).flatten()[:, None]).float()
@@ -1539,11 +1545,9 @@ class FieldGate(nn.Module):
         if any(name == "trivial" for name, _ in field_type.fields):
             raise ValueError("FieldGate: trivial fields need no gate; apply FieldReLU to them and gate the others")
         self.field_type = field_type
-        degrees = [FieldType.degree(name) for name, count in field_type.fields for _ in range(count)]
-        self.gates = len(degrees)
+        self.gates = len(field_type.copies)
         self.in_type = FieldType(trivial=self.gates, **dict(field_type.fields))
-        gate_of_channel = torch.repeat_interleave(torch.arange(self.gates), torch.tensor(degrees))
-        self.register_buffer("gate_of_channel", gate_of_channel, persistent=False)
+        self.register_buffer("gate_of_channel", field_type.field_of_channel(), persistent=False)
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         if y.dim() != DIMENSION + 2 or y.shape[1] != self.in_type.size:
@@ -1565,8 +1569,8 @@ class FieldInvariants(nn.Module):
     def __init__(self, field_type: FieldType) -> None:
         super().__init__()
         self.field_type = field_type
-        self._sizes = [FieldType.degree(name) for name, count in field_type.fields for _ in range(count)]
-        self._pointwise = [name in FIELD_PERMUTATIONS for name, count in field_type.fields for _ in range(count)]
+        self._sizes = [FieldType.degree(name) for name in field_type.copies]
+        self._pointwise = [name in FIELD_PERMUTATIONS for name in field_type.copies]
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         parts = zip(y.split(self._sizes, dim=1), self._pointwise, strict=True)
@@ -1586,12 +1590,11 @@ class FieldBatchNorm(nn.Module):
     def __init__(self, field_type: FieldType, eps: float = 1e-5, momentum: float = 0.1) -> None:
         super().__init__()
         self.field_type, self.eps, self.momentum = field_type, eps, momentum
-        names = [name for name, count in field_type.fields for _ in range(count)]
-        degrees = torch.tensor([FieldType.degree(name) for name in names])
-        field_of_channel = torch.repeat_interleave(torch.arange(len(names)), degrees)
+        names = field_type.copies
+        degrees = torch.tensor([FieldType.degree(name) for name in names], dtype=torch.float32)
         shifted = torch.tensor([name in FIELD_PERMUTATIONS for name in names])
-        self.register_buffer("field_of_channel", field_of_channel, persistent=False)
-        self.register_buffer("degrees", degrees.float(), persistent=False)
+        self.register_buffer("field_of_channel", field_type.field_of_channel(), persistent=False)
+        self.register_buffer("degrees", degrees, persistent=False)
         self.register_buffer("shifted", shifted, persistent=False)
         self.weight = nn.Parameter(torch.ones(len(names)))
         self.bias = nn.Parameter(torch.zeros(len(names)))
