@@ -916,6 +916,9 @@ class GroupEquivariantUNet(nn.Module):
     the skip connection concatenated on the channel axis; two group convolutions). The group axis is
     pooled pixel by pixel (``GroupToScalar``; 'max' by default, measured better than 'mean' for
     segmentation) and a 1x1 convolution gives the logits.
+    With ``head='vectors'`` the output is instead ``num_classes`` vectors per pixel that turn with the
+    input, a dense field of type ``FieldType(standard=num_classes)`` (2 components each, in array
+    coordinates), for flows, normals or directions: a 1x1 ``SteerableConv2d`` from the last regular fields.
     Input (B, in_channels, H, W), output (B, num_classes, H, W). Every size must be a
     multiple of 2**depth, so that the decoder restores it; then the network is exactly equivariant
     to the elements in EXACT_ELEMENTS. ``kernel_size`` must be odd; it defaults to 3 for pixel
@@ -939,10 +942,14 @@ class GroupEquivariantUNet(nn.Module):
         upsampling: str = "transposed",
         group_pool: str = "max",
         filters: str | None = None,
+        head: str = "classes",
     ) -> None:
         super().__init__()
         name = "GroupEquivariantUNet"
         _check_int(f"{name}: num_classes", num_classes, 1)
+        if head not in ("classes", "vectors"):
+            raise ValueError(f"{name}: head must be 'classes' or 'vectors'; got {head!r}")
+        self.head_kind = head
         self.depth = _check_int(f"{name}: depth", depth, 0)
         filters = UNET_FILTERS if filters is None else filters
         if kernel_size is None:
@@ -969,7 +976,11 @@ class GroupEquivariantUNet(nn.Module):
             _conv_block(2 * widths[level], widths[level], kernel_size, filters) for level in levels
         )
         self.to_scalar = GroupToScalar(group_pool)
-        self.head = nn.Conv2d(self.to_scalar.channels(widths[0]), num_classes, 1)
+        if head == "vectors":
+            standard = FieldType(standard=num_classes)
+            self.head: nn.Module = SteerableConv2d(FieldType(regular=widths[0]), standard, 1)
+        else:
+            self.head = nn.Conv2d(self.to_scalar.channels(widths[0]), num_classes, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         multiple = 2**self.depth
@@ -989,6 +1000,8 @@ class GroupEquivariantUNet(nn.Module):
         y = skips.pop()
         for up, merge in zip(self.up, self.merge, strict=True):
             y = merge(torch.cat([up(y), skips.pop()], dim=1))
+        if self.head_kind == "vectors":
+            return self.head(y.flatten(1, 2))
         return self.head(self.to_scalar(y))
 
 

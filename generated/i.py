@@ -1644,10 +1644,14 @@ class GroupEquivariantUNet3d(nn.Module):
         upsampling: str = "transposed",
         group_pool: str = "max",
         filters: str | None = None,
+        head: str = "classes",
     ) -> None:
         super().__init__()
         name = "GroupEquivariantUNet3d"
         _check_int(f"{name}: num_classes", num_classes, 1)
+        if head != "classes":
+            reason = f"{GROUP_NAME} has no field types for 'vectors'"
+            raise ValueError(f"{name}: head must be 'classes' ({reason}); got {head!r}")
         self.depth = _check_int(f"{name}: depth", depth, 0)
         filters = UNET_FILTERS if filters is None else filters
         if kernel_size is None:

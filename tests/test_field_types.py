@@ -182,6 +182,31 @@ def test_steerable_networks_give_invariant_logits_and_vectors_that_turn(name):
         m.SteerableCNN(1, 2, hidden, head="vector")
 
 
+@pytest.mark.parametrize("name", ["d4", "c8", "o"])
+def test_unets_with_a_vector_head_output_dense_fields_that_turn(name):
+    """Every site's vectors turn with the input and move with it: out(g x) = FieldType(standard=2).act(out(x), g)."""
+    torch.manual_seed(0)
+    m = module(name)
+    unet = m.GroupEquivariantUNet if m.DIMENSION == 2 else m.GroupEquivariantUNet3d
+    net = unet(1, 2, hidden_channels=1, depth=1, head="vectors")
+    act = m.act_on_image if m.DIMENSION == 2 else m.act_on_volume
+    x = torch.randn(2, 1, *(8 if m.DIMENSION == 2 else 4,) * m.DIMENSION)
+    generators = m.EXACT_ELEMENTS if m.DIMENSION == 2 else (1, 2)  # O's two generators: the rest follow
+    vectors = m.FieldType(standard=2)
+    for train in (True, False):
+        out = net.train(train)(x)
+        assert out.shape == (2, vectors.size, *x.shape[2:])
+        for g in generators:
+            torch.testing.assert_close(net(act(x, g)), vectors.act(out, g), atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="head must be 'classes' or 'vectors'"):
+        unet(1, 2, head="vector")
+
+
+def test_groups_without_field_types_refuse_a_vector_head():
+    with pytest.raises(ValueError, match="I has no field types for 'vectors'"):
+        module("i").GroupEquivariantUNet3d(1, 2, head="vectors")
+
+
 def test_errors_name_the_field_and_the_fix():
     m = module("c4")
     with pytest.raises(ValueError, match="no field 'irrep_9'"):
