@@ -1566,13 +1566,17 @@ class RestrictField(nn.Module):
             offset += count * size
         order = list(dict.fromkeys(name for name, _ in pieces))
         self.fields = {name: sum(n == name for n, _ in pieces) for name in order}
-        grouped = [block for name in order for n, block in pieces if n == name]
-        self.register_buffer("matrix", torch.cat(grouped).float(), persistent=False)
+        matrix = torch.cat([block for name in order for n, block in pieces if n == name])
+        self.register_buffer("matrix", matrix.float(), persistent=False)
+        reordering = bool(((matrix == 0) | (matrix == 1)).all()) and bool((matrix.sum(1) == 1).all())
+        self.register_buffer("index", matrix.argmax(1) if reordering else None, persistent=False)
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         if y.dim() != DIMENSION + 2 or y.shape[1] != self.field_type.size:
             layout = f"(B, {self.field_type.size}, H, W)"
             raise ValueError(f"RestrictField expects {layout}; got shape {tuple(y.shape)}")
+        if self.index is not None:  # permutation fields only: a gather of channels, not a matrix product
+            return y.index_select(1, self.index)
         return torch.einsum("ij,bj...->bi...", self.matrix.to(y.dtype), y)
 
     def extra_repr(self) -> str:

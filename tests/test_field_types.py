@@ -355,6 +355,8 @@ def test_restriction_reads_fields_as_the_subgroups_fields(name, subgroup):
     regular = m.RestrictField(m.FieldType(regular=2), subgroup)
     assert regular.fields == {"regular": 2 * m.ORDER // h_module.ORDER}
     assert torch.equal(regular.matrix.abs().sum(1), torch.ones(2 * m.ORDER))  # channels reordered only
+    y = torch.randn(2, 2 * m.ORDER, *(3,) * m.DIMENSION)
+    assert regular.index is not None and torch.equal(regular(y), torch.einsum("ij,bj...->bi...", regular.matrix, y))
 
 
 def test_a_d4_network_continues_as_a_c4_network():
