@@ -114,6 +114,8 @@ def _train(args: argparse.Namespace) -> int:
         canvas_size=args.canvas_size,
         canvases=args.canvases,
         filters=args.filters,
+        restrict_to=args.restrict_to,
+        restrict_after=args.restrict_after,
     )
     out = Path(args.out or f"gcnn-output/train-{Path(args.group).stem}")
     train_run(args.group, args.dataset, args.data_dir, config, out, train_size=args.train_size, quiet=args.quiet)
@@ -217,7 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--filters",
         choices=["pixel", "continuous"],
-        help="with --segmentation, the equivariant U-Nets' filters: pixel (3x3, default) or continuous (kernel 5)",
+        help="with --segmentation, the C4 and D4 U-Nets' filters: pixel (3x3, default) or continuous (kernel 5); "
+        "C8's are always continuous",
     )
     demo.add_argument("--quiet", action="store_true", help="no progress bars or commentary")
     demo.set_defaults(run=_demo)
@@ -251,6 +254,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--filters", choices=["pixel", "continuous"], help="filter parametrisation (default: the group's, see README)"
+    )
+    train.add_argument(
+        "--restrict-to", help="a catalog subgroup (e.g. c8 for d8) that the network continues with, for classification"
+    )
+    train.add_argument(
+        "--restrict-after",
+        type=_non_negative_int,
+        default=0,
+        help="with --restrict-to: blocks equivariant to the whole group before the subgroup's",
     )
     train.add_argument("--seed", type=_non_negative_int, default=0)
     train.add_argument("--depth", type=_positive_int, default=3, help="U-Net levels (segmentation)")

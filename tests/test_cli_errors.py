@@ -62,6 +62,14 @@ def run(arguments: list[str]) -> int:
         ([*TRAIN, "--task", "segmentation", "--depth", "30"], "--depth: 30 is above the limit, 8"),
         ([*TRAIN, "--task", "segmentation", "--canvases", "1000000"], "GiB (the data"),
         ([*TRAIN, "--task", "segmentation", "--depth", "5", "--canvas-size", "48"], "multiple of 2^depth = 32"),
+        ([*TRAIN, "--group", "d4", "--restrict-to", "c8"], "not a catalog subgroup of D4 (its catalog subgroups:"),
+        ([*TRAIN, "--restrict-to", "c2", "--restrict-after", "1", "--num-layers", "1"], "from 1 to 0"),
+        ([*TRAIN, "--group", "d4", "--restrict-to", "c4"], "--restrict-after 0: give how many of the 4 blocks"),
+        ([*TRAIN, "--restrict-after", "2"], "--restrict-after 2: give the subgroup to continue with, --restrict-to"),
+        (
+            [*TRAIN, "--group", "d4", "--restrict-to", "c4", "--restrict-after", "1", "--task", "segmentation"],
+            "restricted networks are for classification",
+        ),
     ],
 )
 def test_one_line_and_exit_code_2(tmp_path, capsys, arguments, fragment):

@@ -66,16 +66,24 @@ def test_mismatched_canvases_are_refused():
         Canvases(torch.zeros(2, 1, 8, 8), torch.zeros(2, 8, 9, dtype=torch.long))
 
 
-def test_segmentation_demo_writes_its_table_and_figure(tmp_path):
+def test_segmentation_demo_writes_its_tables_and_figures(tmp_path):
+    """One epoch on 48 canvases: a row per U-Net with its learning curve and IoU per class, and the figures."""
     from codegen.apps.demo import run_demo_segmentation
 
     rows = run_demo_segmentation(tmp_path / "seg", epochs=1, quiet=True, canvases=(48, 16))
     names = {p.name for p in (tmp_path / "seg").iterdir()}
-    assert {"results_segmentation.md", "results_segmentation.json", "segmentation.png"} <= names
-    assert [row["group"] for row in rows] == ["trivial", "C4", "D4"]
+    figures = {"segmentation.png", "segmentation_curves.png", "segmentation_classes.png"}
+    assert {"results_segmentation.md", "results_segmentation.json", *figures} <= names
+    assert [row["group"] for row in rows] == ["trivial", "C4", "D4", "C8"]
+    for row in rows:
+        assert len(row["curves"]["loss"]) == len(row["curves"]["test"]) == 1
+        assert row["curves"]["test"][-1] == row["upright"]  # the last point is the final model's score
+        assert [len(ious) for ious in row["class_ious"].values()] == [NUM_CLASSES, NUM_CLASSES]
     for row in rows[1:]:
         assert row["upright"] == row["rot90"] == row["rot180"] == row["rot270"]
     assert json.loads((tmp_path / "seg" / "results_segmentation.json").read_text())["epochs"] == 1
+    table = (tmp_path / "seg" / "results_segmentation.md").read_text()
+    assert "| C8 U-Net | random angles |" in table
 
 
 def test_train_and_eval_a_segmentation_run(tmp_path):

@@ -107,6 +107,29 @@ def test_train_save_and_evaluate_a_checkpoint(tmp_path):
         load_checkpoint(tmp_path / "junk.pt")
 
 
+def test_a_restricted_network_is_invariant_to_the_subgroup_and_reloads(tmp_path):
+    """D4 for the first block, then C4: logits invariant to the rotations exactly, not to the mirrors; the
+    D4 block's fields reach C4 as twice as many fields by a gather; eval rebuilds it from the checkpoint."""
+    from codegen.apps.restricted import RestrictedCNN
+
+    d4 = import_group_module("d4")
+    torch.manual_seed(0)
+    net = RestrictedCNN(d4, "c4", 1, 10, hidden_channels=2, num_layers=3, restrict_after=1, kernel_size=3)
+    net = net.double().eval()
+    assert net.features[3].restrict.index is not None and net.features[4].in_channels == 4
+    x = torch.randn(3, 1, 8, 8, dtype=torch.float64)
+    logits = net(x)
+    for g in d4.SUBGROUPS["c4"]:
+        torch.testing.assert_close(net(d4.act_on_image(x, g)), logits, atol=1e-12, rtol=0)
+    assert (net(d4.act_on_image(x, 4)) - logits).abs().max() > 1e-4  # a mirror: only C4 is kept
+    with pytest.raises(ValueError, match="'c8' is not a catalog subgroup of D4"):
+        RestrictedCNN(d4, "c8", 1, 10, hidden_channels=2, num_layers=3, restrict_after=1)
+    config = TrainConfig(epochs=1, hidden_channels=2, num_layers=3, kernel_size=3, restrict_to="c4", restrict_after=2)
+    results = train_run("d4", "digits", None, config, tmp_path / "run", quiet=True)
+    assert len({results["accuracy"][k] for k in ("upright", "rot90", "rot180", "rot270")}) == 1
+    assert eval_run(tmp_path / "run" / "checkpoint.pt", None, "d4")["accuracy"] == results["accuracy"]
+
+
 def test_a_user_declared_group_trains_with_no_code(tmp_path):
     """--group takes a spec path: the module is generated on the fly."""
     spec = tmp_path / "klein.toml"
@@ -189,3 +212,5 @@ def test_orientation_demo_writes_its_table_and_figure(tmp_path):
     }
     assert [row["group"] for row in rows] == ["trivial", "C8", "C16"]
     assert all(0 <= row["random"] <= 180 and len(row["random_by_digit"]) == 10 for row in rows)
+    by_digit = (out / "results_orientation.md").read_text().split("\n\n")[1].splitlines()
+    assert by_digit[0] == "| model | 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 |" and len(by_digit) == 2 + len(rows)

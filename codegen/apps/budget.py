@@ -64,6 +64,7 @@ def check_config(config: TrainConfig) -> TrainConfig:
         "depth": (0, MAX_DEPTH),
         "canvas_size": (1, MAX_CANVAS_SIZE),
         "canvases": (1, 10_000_000),
+        "restrict_after": (0, 1000),
     }
     choices = {
         "group_pool": ("max", "mean", "max_mean"),
@@ -85,6 +86,9 @@ def check_config(config: TrainConfig) -> TrainConfig:
         elif name in choices:
             if value not in choices[name]:
                 raise AppError(f"{_flag(name)}: {value!r} is not one of {', '.join(map(repr, choices[name]))}")
+        elif name == "restrict_to":
+            if value is not None and not (isinstance(value, str) and value.isidentifier()):
+                raise AppError(f"{_flag(name)}: {value!r} is not a catalog group's name, such as c8")
         elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
             raise AppError(f"{_flag(name)}: {value!r} must be a finite number >= 0")
     if config.learning_rate <= 0:
@@ -107,6 +111,10 @@ def check_run(config: TrainConfig, dataset: str, group: ModuleType) -> None:
             f"--kernel-size {config.kernel_size}: continuous filters ({whose}) need a "
             "kernel of at least 5 pixels; use --kernel-size 5 or --filters pixel"
         )
+    if config.restrict_to is not None:
+        _check_restriction(config, group)
+    elif config.restrict_after:
+        raise AppError(f"--restrict-after {config.restrict_after}: give the subgroup to continue with, --restrict-to")
     if segmentation:
         if config.canvas_size % 2**config.depth or config.canvas_size < 2 * side:
             raise AppError(
@@ -129,6 +137,23 @@ def check_run(config: TrainConfig, dataset: str, group: ModuleType) -> None:
             f"this run needs about {total / 2**30:.1f} GiB ({largest} {terms[largest] / 2**30:.1f} GiB), above the "
             f"limit of {memory_limit() / 2**30:.1f} GiB (60% of this machine's memory); use a smaller "
             "--hidden-channels, --batch-size, --kernel-size, --canvases or --canvas-size"
+        )
+
+
+def _check_restriction(config: TrainConfig, group: ModuleType) -> None:
+    subgroups = getattr(group, "SUBGROUPS", {})
+    if config.restrict_to not in subgroups:
+        known = ", ".join(subgroups) or "none"
+        raise AppError(
+            f"--restrict-to {config.restrict_to}: not a catalog subgroup of {group.GROUP_NAME} (its catalog "
+            f"subgroups: {known})"
+        )
+    if config.task != "classification":
+        raise AppError("--restrict-to: restricted networks are for classification; drop it with --task segmentation")
+    if not 1 <= config.restrict_after < config.num_layers:
+        raise AppError(
+            f"--restrict-after {config.restrict_after}: give how many of the {config.num_layers} blocks (--num-layers) "
+            f"are equivariant to all of {group.GROUP_NAME}, from 1 to {config.num_layers - 1}"
         )
 
 

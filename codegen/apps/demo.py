@@ -117,7 +117,12 @@ def run_demo_3d(out: Path, epochs: int = 150, quiet: bool = False, seed: int = 0
     return rows
 
 
-SEGMENTATION_MODELS = (("plain U-Net", "trivial", 16), ("C4 U-Net", "c4", 8), ("D4 U-Net", "d4", 6))
+SEGMENTATION_MODELS = (
+    ("plain U-Net", "trivial", 16),
+    ("C4 U-Net", "c4", 8),
+    ("D4 U-Net", "d4", 6),
+    ("C8 U-Net", "c8", 5),
+)
 
 
 def run_demo_segmentation(
@@ -128,12 +133,14 @@ def run_demo_segmentation(
     canvases: tuple[int, int] = (600, 200),
     filters: str = "pixel",
 ) -> list[dict]:
-    """Segmentation of digit canvases: plain, C4 and D4 U-Nets of about equal size, trained upright on
-    `canvases[0]` canvases, tested turned on `canvases[1]`; writes results_segmentation.* and segmentation.png.
+    """Segmentation of digit canvases: plain, C4, D4 and C8 U-Nets of about equal size, trained upright on
+    `canvases[0]` canvases, tested turned on `canvases[1]`; writes results_segmentation.*, segmentation.png
+    (examples), segmentation_curves.png (training loss and held-out IoU per epoch) and
+    segmentation_classes.png (IoU per class, upright and at random angles).
 
-    The equivariant U-Nets use `filters`: 3x3 pixel filters by default, which keep the demo within about
-    three minutes, or continuous ones (kernel 5, the U-Nets' own default), which segment better and take
-    about twice as long. The plain U-Net always has 3x3 pixel filters."""
+    C4 and D4 use `filters`: 3x3 pixel filters by default, or continuous ones (kernel 5, the U-Nets' own
+    default). C8, whose 45-degree turns are off the grid, always has continuous filters of kernel 5, and the
+    plain U-Net always 3x3 pixel filters."""
     from . import segmentation
 
     say = (lambda *args: None) if quiet else print
@@ -142,10 +149,13 @@ def run_demo_segmentation(
         train_digits, test_digits = load_digits(seed=seed)
         train = segmentation.compose(train_digits, canvases[0], 32, seed=seed + 1, digit_size=12)
         test = segmentation.compose(test_digits, canvases[1], 32, seed=seed + 2, digit_size=12)
+        turned = segmentation.randomly_turned(test, seed)
         say(f"  {len(train)} training canvases (upright), {len(test)} test canvases")
-        rows, models = [], {}
+        rows, models, curves, classes = [], {}, {}, {}
         for name, spec, hidden in SEGMENTATION_MODELS:
-            kind = "pixel" if spec == "trivial" else filters
+            group = import_group_module(spec)
+            grid_exact = len(group.EXACT_ELEMENTS) == group.ORDER
+            kind = "pixel" if spec == "trivial" else filters if grid_exact else "continuous"
             config = TrainConfig(
                 epochs=epochs,
                 batch_size=16,
@@ -158,16 +168,25 @@ def run_demo_segmentation(
                 depth=2,
                 group_pool="max",
             )
-            group = import_group_module(spec)
             torch.manual_seed(seed)
             model = build_network(group, config)
-            seconds = fit(model, train.as_split(), config, progress=not quiet, label=name)
+            curve: dict[str, list[float]] = {"loss": [], "test": []}
+
+            def record(loss: float, model=model, curve=curve) -> None:
+                curve["loss"].append(loss)
+                curve["test"].append(segmentation.mean_iou(model, test))
+
+            seconds = fit(model, train.as_split(), config, progress=not quiet, label=name, on_epoch=record)
             ious = segmentation.rotation_ious(model, test, seed=seed)
-            models[name] = model
-            rows.append(_result_row(name, group, model, ious, seconds))
+            by_class = {
+                "upright": segmentation.class_ious(model, test),
+                "random angles": segmentation.class_ious(model, turned),
+            }
+            models[name], curves[name], classes[name] = model, curve, by_class
+            rows.append({**_result_row(name, group, model, ious, seconds), "curves": curve, "class_ious": by_class})
             say(f"  {name}: mean IoU upright {ious['upright']:.3f}, random angles {ious['random']:.3f}")
-        table = _format_results(rows)
-        say("\n== Mean IoU on held-out canvases (11 classes: background and ten digits)\n" + table)
+        table = _format_results(rows) + "\n\n" + _class_table(classes)
+        say("\n== Mean IoU on held-out canvases (11 classes: background and ten digits), then IoU per class\n" + table)
         (work / "results_segmentation.md").write_text(table + "\n")
         (work / "results_segmentation.json").write_text(json.dumps({"epochs": epochs, "models": rows}, indent=2))
         examples = {
@@ -179,8 +198,22 @@ def run_demo_segmentation(
             {name: (canvas.images[0], canvas.masks[0]) for name, canvas in examples.items()},
             work / "segmentation.png",
         )
-    say(f"\nwrote results_segmentation.md, results_segmentation.json, segmentation.png to {out}/")
+        figures.learning_curves(curves, work / "segmentation_curves.png")
+        figures.class_ious(classes, work / "segmentation_classes.png")
+    say(f"\nwrote results_segmentation.md and .json, segmentation.png, _curves.png and _classes.png to {out}/")
     return rows
+
+
+def _class_table(classes: dict[str, dict[str, list[float]]]) -> str:
+    """IoU per class (background, then the digits), a row per model and condition."""
+    lines = [
+        "| model | condition | background | " + " | ".join(map(str, range(10))) + " |",
+        "| --- | --- |" + " ---: |" * 11,
+    ]
+    for model, by_condition in classes.items():
+        for condition, ious in by_condition.items():
+            lines.append(f"| {model} | {condition} | " + " | ".join(f"{iou:.3f}" for iou in ious) + " |")
+    return "\n".join(lines)
 
 
 ORIENTATION_MODELS = (("plain CNN", "trivial", 16), ("C8 steerable CNN", "c8", 8), ("C16 steerable CNN", "c16", 6))
@@ -232,8 +265,14 @@ def run_demo_orientation(
                 for r in rows
             ),
         ]
+        lines += [
+            "",
+            "| model | " + " | ".join(f"{digit}" for digit in range(10)) + " |",
+            "| --- |" + " ---: |" * 10,
+            *(f"| {r['model']} | " + " | ".join(f"{e:.1f}" for e in r["random_by_digit"]) + " |" for r in rows),
+        ]
         table = "\n".join(lines)
-        say("\n== Mean angular error in degrees on held-out digits\n" + table)
+        say("\n== Mean angular error in degrees on held-out digits (then at random angles, by digit)\n" + table)
         (work / "results_orientation.md").write_text(table + "\n")
         (work / "results_orientation.json").write_text(json.dumps({"epochs": epochs, "models": rows}, indent=2))
         figures.orientation_arrows(models, test.images[:8], degrees[:8], work / "orientation.png")

@@ -155,3 +155,46 @@ def orientation_arrows(
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def learning_curves(histories: dict[str, dict[str, list[float]]], path: Path) -> None:
+    """Each model's training loss and held-out score per epoch (``{"loss": [...], "test": [...]}``), side by side."""
+    plt = _pyplot()
+    fig, (loss_ax, score_ax) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for name, history in histories.items():
+        epochs = range(1, len(history["loss"]) + 1)
+        loss_ax.plot(epochs, history["loss"], marker="o", markersize=3, label=name)
+        score_ax.plot(epochs, history["test"], marker="o", markersize=3, label=name)
+    loss_ax.set_yscale("log")
+    loss_ax.set_ylabel("training loss")
+    score_ax.set_ylabel("held-out mean IoU, upright")
+    score_ax.set_ylim(0, 1.02)
+    for ax in (loss_ax, score_ax):
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+    score_ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def class_ious(scores: dict[str, dict[str, list[float]]], path: Path) -> None:
+    """Per-class IoU (background, then the digits) as grouped bars: one panel per condition, one bar per model."""
+    plt = _pyplot()
+    conditions = list(next(iter(scores.values())))
+    fig, axes = plt.subplots(len(conditions), 1, figsize=(10, 2.8 * len(conditions)), squeeze=False)
+    names = ["background", *map(str, range(10))]
+    width = 0.8 / len(scores)
+    for ax, condition in zip(axes[:, 0], conditions, strict=True):
+        for k, (model, by_condition) in enumerate(scores.items()):
+            positions = np.arange(len(names)) + (k - (len(scores) - 1) / 2) * width
+            ax.bar(positions, by_condition[condition], width, label=model)
+        ax.set_xticks(range(len(names)), names)
+        ax.set_ylim(0, 1.02)
+        ax.set_ylabel(f"IoU, {condition}")
+        ax.grid(axis="y", alpha=0.3)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=len(scores), fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -216,12 +216,16 @@ def load_checkpoint(path: Path, expected_group: str | None = None) -> tuple[torc
     return model, {**checkpoint, "config": config.to_dict(), "data": data}
 
 
+_ADDED_LATER = {"restrict_to", "restrict_after"}
+"""Config fields that checkpoints written before them lack: their defaults (no restriction) are what they meant."""
+
+
 def _checked_fields(path: Path, checkpoint: dict) -> tuple[TrainConfig, dict]:
     """The checkpoint's config and data record, every field validated (types and ranges) before use."""
     raw, data = checkpoint["config"], checkpoint["data"]
     known = {field.name for field in fields(TrainConfig)}
     unknown = sorted(set(raw) - known)
-    missing = sorted(known - set(raw))
+    missing = sorted(known - set(raw) - _ADDED_LATER)
     if unknown or missing:
         which = f"unknown key {unknown[0]!r}" if unknown else f"no {missing[0]!r}"
         raise AppError(f"{path}: its config has {which}; the weights do not fit the network it describes")

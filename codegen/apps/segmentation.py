@@ -109,9 +109,15 @@ def rotate_canvases(canvases: Canvases, degrees: torch.Tensor | float) -> Canvas
     return Canvases(images, regions.squeeze(1).round().long())
 
 
-@torch.no_grad()
 def mean_iou(model: nn.Module, canvases: Canvases, batch_size: int = 64) -> float:
     """Intersection over union per class, summed over the whole set, averaged over the classes present."""
+    return float(torch.tensor(class_ious(model, canvases, batch_size)).nanmean())
+
+
+@torch.no_grad()
+def class_ious(model: nn.Module, canvases: Canvases, batch_size: int = 64) -> list[float]:
+    """Intersection over union of each class (background, then the digits 0-9) over the whole set; NaN for a
+    class that is neither present nor predicted."""
     model.eval()
     device = next(model.parameters()).device
     intersection = torch.zeros(NUM_CLASSES, dtype=torch.long)
@@ -123,8 +129,13 @@ def mean_iou(model: nn.Module, canvases: Canvases, batch_size: int = 64) -> floa
         hit, wanted = predicted.unsqueeze(0) == classes, truth.unsqueeze(0) == classes
         intersection += (hit & wanted).flatten(1).sum(1)
         union += (hit | wanted).flatten(1).sum(1)
-    present = union > 0
-    return float((intersection[present].double() / union[present].double()).mean())
+    return (intersection.double() / union.double()).tolist()
+
+
+def randomly_turned(test: Canvases, seed: int = 0) -> Canvases:
+    """Each canvas turned by its own angle, uniform in [0, 360) with a fixed seed."""
+    angles = torch.rand(len(test), generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * 360
+    return rotate_canvases(test, angles)
 
 
 def rotation_ious(model: nn.Module, test: Canvases, seed: int = 0) -> dict[str, float]:
@@ -132,6 +143,5 @@ def rotation_ious(model: nn.Module, test: Canvases, seed: int = 0) -> dict[str, 
     results = {"upright": mean_iou(model, test)}
     for degrees in (90, 180, 270):
         results[f"rot{degrees}"] = mean_iou(model, rotate_canvases(test, float(degrees)))
-    angles = torch.rand(len(test), generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * 360
-    results["random"] = mean_iou(model, rotate_canvases(test, angles))
+    results["random"] = mean_iou(model, randomly_turned(test, seed))
     return results

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from types import ModuleType
 
@@ -35,13 +36,16 @@ class TrainConfig:
     canvas_size: int = 64  # segmentation canvases are canvas_size^2 pixels
     canvases: int = 2000  # training canvases; a quarter as many are composed for testing
     filters: str | None = None  # "pixel" or "continuous"; None: the generated module's default
+    restrict_to: str | None = None  # a catalog subgroup the network continues with (classification)
+    restrict_after: int = 0  # blocks of the whole group before restricting to `restrict_to`
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, num_classes: int = 10) -> nn.Module:
-    """The group's GroupEquivariantCNN (or, for segmentation, its U-Net) with the run's hyper-parameters."""
+    """The group's GroupEquivariantCNN (or, for segmentation, its U-Net; with ``restrict_to``, a `RestrictedCNN`)
+    with the run's hyper-parameters."""
     if config.task == "segmentation":
         return group.GroupEquivariantUNet(
             in_channels,
@@ -50,6 +54,22 @@ def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, 
             depth=config.depth,
             kernel_size=config.kernel_size,
             group_pool=config.group_pool,
+            filters=config.filters,
+        )
+    if config.restrict_to is not None:
+        from .restricted import RestrictedCNN
+
+        return RestrictedCNN(
+            group,
+            config.restrict_to,
+            in_channels,
+            num_classes,
+            hidden_channels=config.hidden_channels,
+            num_layers=config.num_layers,
+            restrict_after=config.restrict_after,
+            kernel_size=config.kernel_size,
+            group_pool=config.group_pool,
+            downsample_every=config.downsample_every,
             filters=config.filters,
         )
     return group.GroupEquivariantCNN(
@@ -68,8 +88,16 @@ def parameter_count(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-def fit(model: nn.Module, train: Split, config: TrainConfig, progress: bool = True, label: str = "") -> list[float]:
-    """Train with AdamW and a one-cycle schedule; returns the seconds each epoch took.
+def fit(
+    model: nn.Module,
+    train: Split,
+    config: TrainConfig,
+    progress: bool = True,
+    label: str = "",
+    on_epoch: Callable[[float], None] | None = None,
+) -> list[float]:
+    """Train with AdamW and a one-cycle schedule; returns the seconds each epoch took. ``on_epoch`` is called
+    after every epoch with the epoch's mean training loss (for learning curves; not timed).
 
     Labels are one class per image, or one per pixel for segmentation (logits (B, classes, H, W)).
 
@@ -127,6 +155,8 @@ def fit(model: nn.Module, train: Split, config: TrainConfig, progress: bool = Tr
                 file=sys.stderr,
                 flush=True,
             )
+        if on_epoch is not None:
+            on_epoch(total_loss / seen)
     return seconds
 
 
