@@ -153,6 +153,8 @@ def checkpoint(tmp_path_factory):
         (lambda c: c["config"].update(hidden_channels=3000), "above the limit of"),
         (lambda c: c["config"].update(kernel_size=3.5), "--kernel-size: 3.5 is not an integer"),
         (lambda c: c["config"].pop("depth"), "no 'depth'"),
+        (lambda c: c["config"].update(restrict_to="c8", restrict_after=1), "--restrict-to c8: not a catalog subgroup"),
+        (lambda c: c["config"].update(restrict_to=["c2"]), r"--restrict-to: \['c2'\] is not a catalog group's name"),
         (lambda c: c["state_dict"].update({"head.weight": torch.zeros(3)}), r"'head.weight' is \(3,\)"),
     ],
 )
@@ -163,6 +165,15 @@ def test_damaged_checkpoints_are_named(tmp_path, checkpoint, damage, fragment):
     torch.save(content, path)
     with pytest.raises(AppError, match=fragment):
         load_checkpoint(path)
+
+
+def test_a_checkpoint_written_before_restrictions_loads(tmp_path, checkpoint):
+    """Checkpoints without the restriction fields (written before they existed) mean no restriction."""
+    content = torch.load(checkpoint, weights_only=True)
+    del content["config"]["restrict_to"], content["config"]["restrict_after"]
+    torch.save(content, tmp_path / "older.pt")
+    model, loaded = load_checkpoint(tmp_path / "older.pt")
+    assert loaded["config"]["restrict_to"] is None and type(model).__name__ == "GroupEquivariantCNN"
 
 
 def test_a_checkpoint_records_its_data(checkpoint):
