@@ -57,9 +57,9 @@ def build_fields(group: FiniteGroup) -> FieldsModel | None:
         blocks={name: tuple(irreps.index(b) for b in d.blocks) for name, d in decompositions.items()},
         changes_of_basis={name: matrix_literal(d.float_change_of_basis) for name, d in decompositions.items()},
         permutations={
-            name: tuple(tuple(int(x) for x in row) for row in rep._monomial.images)  # type: ignore[union-attr]
+            name: tuple(tuple(int(x) for x in row) for row in images)
             for name, rep in named.items()
-            if name != "standard"
+            if (images := rep.permutation_images) is not None
         },
         subgroups=subgroups,
         # The trivial stabiliser (a generic offset) admits every matrix: layers use the unit matrices there.

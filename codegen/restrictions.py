@@ -20,8 +20,7 @@ import functools
 
 import numpy as np
 
-from grouptheory import FiniteGroup, Representation, catalog_subgroups, load
-from grouptheory._representation import Monomial, cosets
+from grouptheory import FiniteGroup, Representation, Subgroup, catalog_subgroups, load
 
 from .constants import Matrix, matrix_literal
 
@@ -34,11 +33,11 @@ Fields = tuple[tuple[str, int], ...]
 def restriction(group: FiniteGroup, rep: Representation, name: str, embedding: tuple[int, ...]) -> tuple[Fields, Rows]:
     """The H fields (in order, with their degrees) that a G field with representation rep splits into, and R."""
     subgroup = load(name)
-    if rep._monomial is not None and not rep._monomial.exponents.any():
-        split = _permutation_fields(subgroup, _named_subgroups(name), rep._monomial.images, embedding)
+    if rep.permutation_images is not None:
+        split = _permutation_fields(subgroup, _named_subgroups(name), rep.permutation_images, embedding)
         if split is not None:
             return split
-    return _irrep_fields(subgroup, rep, embedding)
+    return _irrep_fields(rep.restrict(Subgroup(subgroup, embedding, parent=group)))
 
 
 def _permutation_fields(
@@ -59,7 +58,7 @@ def _permutation_fields(
             elif len(stabiliser) == subgroup.order:
                 found = ("trivial", [point])
             elif stabiliser in inner:
-                _, representatives = cosets(subgroup, subgroup.subgroup(sorted(stabiliser)))
+                _, representatives = subgroup.cosets(sorted(stabiliser))
                 found = (f"quotient_{inner[stabiliser]}", [int(moves[t, point]) for t in representatives])
             if found is not None:
                 break
@@ -76,16 +75,8 @@ def _named_subgroups(name: str) -> dict[frozenset[int], str]:
     return {frozenset(members): k for k, members in catalog_subgroups(load(name)).items()}
 
 
-def _irrep_fields(subgroup: FiniteGroup, rep: Representation, embedding: tuple[int, ...]) -> tuple[Fields, Matrix]:
-    members = list(embedding)
-    if rep._monomial is not None:
-        m = rep._monomial
-        restricted = Representation(subgroup, rep.conductor, monomial=Monomial(m.images[members], m.exponents[members]))
-    else:
-        # Real irreps and the standard representation are orthogonal as they are where they carry no form.
-        form = rep._form_or_ones(rep.field)
-        restricted = Representation(subgroup, rep.conductor, dense=rep.dense()[members], form=form)
+def _irrep_fields(restricted: Representation) -> tuple[Fields, Matrix]:
     decomposition = restricted.decompose(real=True)
-    irreps = subgroup.irreps(real=True)
+    irreps = restricted.group.irreps(real=True)
     fields = tuple((f"irrep_{irreps.index(block)}", block.degree) for block in decomposition.blocks)
     return fields, matrix_literal(decomposition.float_change_of_basis.T)

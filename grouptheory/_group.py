@@ -161,6 +161,19 @@ class FiniteGroup:
 
         return permutation_representation(self, self._as_subgroup(subgroup, "permutation_representation"))
 
+    def cosets(self, subgroup: Subgroup | list[int] | tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """The left cosets x H of a subgroup, in order of their first element: ``coset_of[x]`` (the index of
+        x H) and each coset's first element (its representative).
+
+        >>> from grouptheory import dihedral
+        >>> coset_of, representatives = dihedral(4).cosets([1])  # the rotations, and the reflections
+        >>> coset_of.tolist(), representatives.tolist()
+        ([0, 0, 1, 0, 1, 1, 0, 1], [0, 2])
+        """
+        from ._representation import cosets
+
+        return cosets(self, self._as_subgroup(subgroup, "cosets"))
+
     def quotient_representation(self, subgroup: Subgroup | list[int] | tuple[int, ...]) -> Representation:
         """The same as `permutation_representation`: G acting on G/H."""
         return self.permutation_representation(subgroup)

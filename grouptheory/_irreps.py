@@ -140,7 +140,8 @@ def _rotation_blocks(group: FiniteGroup, exponents: np.ndarray) -> Representatio
         for power in ((turns + shift) % conductor, (-(turns + shift)) % conductor):
             cyclic[rows, i, j, power] += sign
     field = exact_field(conductor)
-    return Representation(group, conductor, dense=field.from_cyclic(cyclic, 2))
+    unit_form = Exact(np.tile(field.reduction[0], (2, 1)))  # rotations are orthogonal as they are
+    return Representation(group, conductor, dense=field.from_cyclic(cyclic, 2), form=unit_form)
 
 
 # -- the linear characters ------------------------------------------------------------------------

@@ -124,6 +124,19 @@ class Representation:
         return self._form is None or self.field.equal(self._form, self.field.conjugate(self._form))
 
     @property
+    def permutation_images(self) -> np.ndarray | None:
+        """For a permutation representation (trivial, regular, quotient): ``images[g, j]``, the basis vector that
+        g sends e_j to, shape (|G|, degree); None for any other representation.
+
+        >>> from grouptheory import cyclic
+        >>> cyclic(3).regular_representation().permutation_images.tolist()
+        [[0, 1, 2], [1, 2, 0], [2, 0, 1]]
+        """
+        if self._monomial is None or self._monomial.exponents.any():
+            return None
+        return self._monomial.images
+
+    @property
     def is_unitary(self) -> bool:
         """Whether `matrix` returns unitary matrices (monomial ones, or those with an invariant form)."""
         return self._monomial is not None or self._form is not None

@@ -61,7 +61,9 @@ def assert_homomorphism(rep: Representation) -> None:
 
 
 def assert_unitary(rep: Representation) -> None:
-    """rho(s)^* D rho(s) = D for every generator s: the form is invariant, so the scaled matrices are unitary."""
+    """rho(s)^* D rho(s) = D for every generator s: the form is invariant, so the scaled matrices are unitary;
+    and the representation knows it (so that it decomposes, and so do its restrictions)."""
+    assert rep.is_unitary
     field, dense = rep.field, rep.dense()
     form = rep._form_or_ones(field)
     d = rep.degree
