@@ -204,15 +204,16 @@ def run_demo_segmentation(
     return rows
 
 
-def _class_table(classes: dict[str, dict[str, list[float]]]) -> str:
-    """IoU per class (background, then the digits), a row per model and condition."""
+def _class_table(classes: dict[str, dict[str, list[float | None]]]) -> str:
+    """IoU per class (background, then the digits), a row per model and condition; '-' for an absent class."""
     lines = [
         "| model | condition | background | " + " | ".join(map(str, range(10))) + " |",
         "| --- | --- |" + " ---: |" * 11,
     ]
     for model, by_condition in classes.items():
         for condition, ious in by_condition.items():
-            lines.append(f"| {model} | {condition} | " + " | ".join(f"{iou:.3f}" for iou in ious) + " |")
+            cells = ("-" if iou is None else f"{iou:.3f}" for iou in ious)
+            lines.append(f"| {model} | {condition} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

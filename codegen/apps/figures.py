@@ -178,8 +178,9 @@ def learning_curves(histories: dict[str, dict[str, list[float]]], path: Path) ->
     plt.close(fig)
 
 
-def class_ious(scores: dict[str, dict[str, list[float]]], path: Path) -> None:
-    """Per-class IoU (background, then the digits) as grouped bars: one panel per condition, one bar per model."""
+def class_ious(scores: dict[str, dict[str, list[float | None]]], path: Path) -> None:
+    """Per-class IoU (background, then the digits) as grouped bars: one panel per condition, one bar per model
+    (none for a class absent from the set)."""
     plt = _pyplot()
     conditions = list(next(iter(scores.values())))
     fig, axes = plt.subplots(len(conditions), 1, figsize=(10, 2.8 * len(conditions)), squeeze=False)
@@ -188,7 +189,8 @@ def class_ious(scores: dict[str, dict[str, list[float]]], path: Path) -> None:
     for ax, condition in zip(axes[:, 0], conditions, strict=True):
         for k, (model, by_condition) in enumerate(scores.items()):
             positions = np.arange(len(names)) + (k - (len(scores) - 1) / 2) * width
-            ax.bar(positions, by_condition[condition], width, label=model)
+            heights = [np.nan if iou is None else iou for iou in by_condition[condition]]
+            ax.bar(positions, heights, width, label=model)
         ax.set_xticks(range(len(names)), names)
         ax.set_ylim(0, 1.02)
         ax.set_ylabel(f"IoU, {condition}")

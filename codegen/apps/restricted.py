@@ -58,8 +58,9 @@ class RestrictedCNN(nn.Module):
         filters: str | None = None,
     ) -> None:
         super().__init__()
-        if subgroup not in getattr(group, "SUBGROUPS", {}):
-            known = ", ".join(getattr(group, "SUBGROUPS", {})) or "none"
+        subgroups = getattr(group, "SUBGROUPS", {})  # modules without field types have none
+        if subgroup not in subgroups:
+            known = ", ".join(subgroups) or "none"
             raise ValueError(
                 f"RestrictedCNN: {subgroup!r} is not a catalog subgroup of {group.GROUP_NAME} (known: {known})"
             )

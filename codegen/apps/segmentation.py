@@ -111,12 +111,13 @@ def rotate_canvases(canvases: Canvases, degrees: torch.Tensor | float) -> Canvas
 
 def mean_iou(model: nn.Module, canvases: Canvases, batch_size: int = 64) -> float:
     """Intersection over union per class, summed over the whole set, averaged over the classes present."""
-    return float(torch.tensor(class_ious(model, canvases, batch_size)).nanmean())
+    scores = [iou for iou in class_ious(model, canvases, batch_size) if iou is not None]
+    return sum(scores) / len(scores)
 
 
 @torch.no_grad()
-def class_ious(model: nn.Module, canvases: Canvases, batch_size: int = 64) -> list[float]:
-    """Intersection over union of each class (background, then the digits 0-9) over the whole set; NaN for a
+def class_ious(model: nn.Module, canvases: Canvases, batch_size: int = 64) -> list[float | None]:
+    """Intersection over union of each class (background, then the digits 0-9) over the whole set; None for a
     class that is neither present nor predicted."""
     model.eval()
     device = next(model.parameters()).device
@@ -129,7 +130,7 @@ def class_ious(model: nn.Module, canvases: Canvases, batch_size: int = 64) -> li
         hit, wanted = predicted.unsqueeze(0) == classes, truth.unsqueeze(0) == classes
         intersection += (hit & wanted).flatten(1).sum(1)
         union += (hit | wanted).flatten(1).sum(1)
-    return (intersection.double() / union.double()).tolist()
+    return [int(i) / int(u) if u else None for i, u in zip(intersection, union, strict=True)]
 
 
 def randomly_turned(test: Canvases, seed: int = 0) -> Canvases:
