@@ -986,7 +986,8 @@ class GroupEquivariantUNet3d(nn.Module):
     segmentation) and a 1x1 convolution gives the logits.
     With ``head='vectors'`` the output is instead ``num_classes`` vectors per voxel that turn with the
     input, a dense field of type ``FieldType(standard=num_classes)`` (3 components each, in array
-    coordinates), for flows, normals or directions: a 1x1 ``SteerableConv3d`` from the last regular fields.
+    coordinates), for flows, normals or directions: a 1x1 ``SteerableConv3d`` from the last regular fields,
+    with no pooling of the group axis (``group_pool`` is for 'classes').
     Input (B, in_channels, D, H, W), output (B, num_classes, D, H, W). Every size must be a
     multiple of 2**depth, so that the decoder restores it; then the network is exactly equivariant
     to the elements in EXACT_ELEMENTS. ``kernel_size`` must be odd; it defaults to 3 for pixel
@@ -1043,11 +1044,11 @@ class GroupEquivariantUNet3d(nn.Module):
         self.merge = nn.ModuleList(
             _conv_block(2 * widths[level], widths[level], kernel_size, filters) for level in levels
         )
-        self.to_scalar = GroupToScalar(group_pool)
         if head == "vectors":
             standard = FieldType(standard=num_classes)
             self.head: nn.Module = SteerableConv3d(FieldType(regular=widths[0]), standard, 1)
         else:
+            self.to_scalar = GroupToScalar(group_pool)
             self.head = nn.Conv3d(self.to_scalar.channels(widths[0]), num_classes, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
