@@ -177,7 +177,11 @@ def rotate(images: torch.Tensor, degrees: torch.Tensor | float) -> torch.Tensor:
     return out
 
 
+def random_angles(count: int, seed: int) -> torch.Tensor:
+    """`count` angles in degrees, uniform in [0, 360), float64, the same for the same seed."""
+    return torch.rand(count, generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * 360
+
+
 def random_rotations(split: Split, seed: int) -> Split:
     """Each image rotated by its own angle drawn uniformly from [0, 360) with a fixed seed."""
-    angles = torch.rand(len(split), generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * 360
-    return Split(rotate(split.images, angles), split.labels)
+    return Split(rotate(split.images, random_angles(len(split), seed)), split.labels)

@@ -13,7 +13,7 @@ from grouptheory import describe, load
 from ..equivariance import equivariance_error
 from ..loading import import_group_module
 from . import figures
-from .data import Split, load_digits
+from .data import Split, load_digits, random_angles
 from .outputs import output_folder
 from .training import TrainConfig, accuracy_by_angle, build_network, fit, parameter_count, rotation_accuracies
 
@@ -232,7 +232,7 @@ def run_demo_orientation(
     with output_folder(out) as work:
         say("== Orientation: the upright direction of sklearn digits (24x24) as a vector, trained upright only")
         train, test = (Split(orientation.prepare(s.images[:digits]), s.labels[:digits]) for s in load_digits(seed=seed))
-        degrees = torch.rand(len(test), generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * 360
+        degrees = random_angles(len(test), seed)
         say(f"  {len(train)} upright training digits, {len(test)} test digits at random angles")
         rows, models = [], {}
         for name, spec, fields in ORIENTATION_MODELS:

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._errors import AppError
-from .data import Split
+from .data import Split, random_angles
 
 NUM_CLASSES = 11
 """Background and the ten digits."""
@@ -135,8 +135,7 @@ def class_ious(model: nn.Module, canvases: Canvases, batch_size: int = 64) -> li
 
 def randomly_turned(test: Canvases, seed: int = 0) -> Canvases:
     """Each canvas turned by its own angle, uniform in [0, 360) with a fixed seed."""
-    angles = torch.rand(len(test), generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * 360
-    return rotate_canvases(test, angles)
+    return rotate_canvases(test, random_angles(len(test), seed))
 
 
 def rotation_ious(model: nn.Module, test: Canvases, seed: int = 0) -> dict[str, float]:
