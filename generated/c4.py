@@ -1525,12 +1525,18 @@ class FieldInvariants(nn.Module):
     def __init__(self, field_type: FieldType) -> None:
         super().__init__()
         self.field_type = field_type
-        self._sizes = [FieldType.degree(name) for name in field_type.copies]
-        self._pointwise = [name in FIELD_PERMUTATIONS for name in field_type.copies]
+        # One reduction per kind of field (all its copies at once), not one per field.
+        self._kinds = [(count, FieldType.degree(name), name in FIELD_PERMUTATIONS) for name, count in field_type.fields]
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
-        parts = zip(y.split(self._sizes, dim=1), self._pointwise, strict=True)
-        return torch.cat([p.amax(1, keepdim=True) if pw else p.norm(dim=1, keepdim=True) for p, pw in parts], dim=1)
+        parts = zip(y.split([count * degree for count, degree, _ in self._kinds], dim=1), self._kinds, strict=True)
+        return torch.cat(
+            [
+                p.unflatten(1, (count, degree)).amax(2) if pointwise else p.unflatten(1, (count, degree)).norm(dim=2)
+                for p, (count, degree, pointwise) in parts
+            ],
+            dim=1,
+        )
 
 
 class FieldBatchNorm(nn.Module):

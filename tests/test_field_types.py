@@ -139,6 +139,19 @@ def test_steerable_layers_are_equivariant_for_every_pair_of_fields(name, train):
         torch.testing.assert_close(invariants(moved), act(invariants(y), g), atol=1e-5, rtol=1e-5)
 
 
+def test_field_invariants_are_each_fields_max_or_norm():
+    """The max over each permutation field's channels and the norm of each other field, in field order."""
+    m = module("d4")
+    field_type = m.FieldType(regular=2, standard=2, trivial=1, irrep_1=1)
+    y = torch.randn(3, field_type.size, 4, 4)
+    fields = y.split([m.FieldType.degree(name) for name in field_type.copies], dim=1)
+    expected = [
+        f.amax(1) if name in ("regular", "trivial") else f.norm(dim=1)
+        for f, name in zip(fields, field_type.copies, strict=True)
+    ]
+    torch.testing.assert_close(m.FieldInvariants(field_type)(y), torch.stack(expected, dim=1), rtol=0, atol=0)
+
+
 @pytest.mark.parametrize("name", ["d4", "c8", "oh"])
 def test_gated_nonlinearity_is_equivariant(name):
     torch.manual_seed(0)
