@@ -346,10 +346,9 @@ _MEMCMP = _load_memcmp()
 
 def _same_values(cached: torch.Tensor, current: torch.Tensor) -> bool:
     """Whether a parameter still holds the values of its cached copy (same dtype and device): memcmp of the
-    bytes on the CPU, about 1 us against torch.equal's 3 us per call; torch.equal elsewhere."""
-    if _MEMCMP is not None and current.device.type == "cpu" and current.is_contiguous():
-        size = cached.numel() * cached.element_size()
-        return cached.shape == current.shape and _MEMCMP(cached.data_ptr(), current.data_ptr(), size) == 0
+    bytes on the CPU, about 2 us a call against torch.equal's 5; torch.equal elsewhere."""
+    if _MEMCMP is not None and current.is_cpu and current.is_contiguous():
+        return cached.shape == current.shape and _MEMCMP(cached.data_ptr(), current.data_ptr(), cached.nbytes) == 0
     return torch.equal(cached, current)
 
 
@@ -358,9 +357,10 @@ def _cached_filters(layer: nn.Module, expand) -> tuple[torch.Tensor, torch.Tenso
     while ``layer.weight`` and ``layer.bias`` hold the values they were expanded from (kept in
     ``layer._cache``). Values are compared, not version counters, because edits through ``.data`` (an
     EMA teacher, ``weight.data.normal_()``) leave those unchanged."""
-    weight, bias = layer.weight, layer.bias
     if layer.training or torch.is_grad_enabled() or torch.compiler.is_compiling():
         return expand()
+    # Straight from the registry: nn.Module.__getattr__ costs about 2 us a lookup, a tenth of a small eval call.
+    weight, bias = layer._parameters["weight"], layer._parameters.get("bias")
     cache = layer._cache
     if (
         cache is None
