@@ -930,6 +930,8 @@ class GroupEquivariantUNet3d(nn.Module):
             raise ValueError(f"{name}: head must be 'classes' or 'vectors'; got {head!r}")
         self.head_kind = head
         self.depth = _check_int(f"{name}: depth", depth, 0)
+        if group_pool not in GroupPool.MODES:  # checked for every head, though 'vectors' pools no group axis
+            raise ValueError(f"{name}: group_pool must be 'max', 'mean' or 'max_mean'; got {group_pool!r}")
         filters = UNET_FILTERS if filters is None else filters
         if kernel_size is None:
             kernel_size = 5 if filters == "continuous" else 3

@@ -213,6 +213,8 @@ def test_unets_with_a_vector_head_output_dense_fields_that_turn(name):
             torch.testing.assert_close(net(act(x, g)), vectors.act(out, g), atol=1e-5, rtol=1e-5)
     with pytest.raises(ValueError, match="head must be 'classes' or 'vectors'"):
         unet(1, 2, head="vector")
+    with pytest.raises(ValueError, match="group_pool must be 'max', 'mean' or 'max_mean'; got 'avg'"):
+        unet(1, 2, head="vectors", group_pool="avg")
 
 
 def test_groups_without_field_types_refuse_a_vector_head():
