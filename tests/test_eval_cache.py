@@ -66,3 +66,22 @@ def test_setting_the_bias_to_none_after_a_cached_forward_is_seen():
         layer.bias = None
         cached = layer(x)
     assert torch.equal(cached, copy.deepcopy(layer).train()(x).detach())
+
+
+def test_a_parametrized_weight_is_computed_and_its_changes_are_seen():
+    """torch.nn.utils.parametrize replaces the parameter by a computed attribute; the cache reads that."""
+    torch.manual_seed(0)
+    layer = c8.GroupConv2d(2, 2, 5, padding=2)
+    torch.nn.utils.parametrize.register_parametrization(layer, "weight", _Doubled())
+    layer.eval()
+    x = torch.randn(1, 2, c8.ORDER, 9, 9)
+    with torch.no_grad():
+        layer(x)  # fills the cache
+        layer.parametrizations.weight.original.mul_(-1)
+        cached = layer(x)
+    assert torch.equal(cached, copy.deepcopy(layer).train()(x).detach())
+
+
+class _Doubled(torch.nn.Module):
+    def forward(self, weight: torch.Tensor) -> torch.Tensor:
+        return 2 * weight
