@@ -114,6 +114,7 @@ def _train(args: argparse.Namespace) -> int:
         canvas_size=args.canvas_size,
         canvases=args.canvases,
         filters=args.filters,
+        upsampling=args.upsampling,
         restrict_to=args.restrict_to,
         restrict_after=args.restrict_after,
     )
@@ -254,6 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--filters", choices=["pixel", "continuous"], help="filter parametrisation (default: the group's, see README)"
+    )
+    train.add_argument(
+        "--upsampling",
+        choices=["transposed", "nearest", "bilinear"],
+        help="the segmentation U-Net's decoder (default: the group's, transposed where every element is exact on "
+        "the grid, else bilinear)",
     )
     train.add_argument(
         "--restrict-to", help="a catalog subgroup (e.g. c8 for d8) that the network continues with, for classification"

@@ -8,9 +8,9 @@ from torch import nn
 
 from codegen import cli
 from codegen.apps.data import Split, load_digits
-from codegen.apps.runs import eval_run
+from codegen.apps.runs import eval_run, load_checkpoint
 from codegen.apps.segmentation import NUM_CLASSES, STROKE, Canvases, compose, mean_iou, rotate_canvases, rotation_ious
-from generated import c4, d4
+from generated import c4, c8, d4
 
 DIGITS = Split(torch.rand(20, 1, 8, 8), torch.arange(20) % 10)
 
@@ -94,6 +94,33 @@ def test_train_and_eval_a_segmentation_run(tmp_path):
     results = json.loads((out / "results.json").read_text())["mean_iou"]
     assert len({results[k] for k in ("upright", "rot90", "rot180", "rot270")}) == 1
     assert eval_run(out / "checkpoint.pt", None, "c4")["mean_iou"] == results
+
+
+def test_unets_upsample_by_transposed_convolution_only_where_it_is_exact():
+    """Off the grid a turned 2x2 transposed kernel is blurred (README: the C8 U-Net at 45 degrees), so U-Nets of
+    such groups upsample by interpolation and a 1x1 group convolution."""
+    assert (c4.UNET_UPSAMPLING, c8.UNET_UPSAMPLING) == ("transposed", "bilinear")
+    assert isinstance(c4.GroupEquivariantUNet(1, 2, hidden_channels=1, depth=1).up[0], c4.GroupConvTranspose2d)
+    assert isinstance(c8.GroupEquivariantUNet(1, 2, hidden_channels=1, depth=1).up[0][0], c8.GroupUpsample)
+
+
+def test_a_segmentation_checkpoint_written_before_the_upsampling_option_loads_transposed(tmp_path):
+    """Its U-Net had transposed convolutions, then every U-Net's decoder, whatever its group's default is now."""
+    out = tmp_path / "run"
+    arguments = ["train", "--task", "segmentation", "--dataset", "digits", "--group", "c8", "--quiet", "--epochs", "1"]
+    arguments += ["--canvas-size", "32", "--depth", "1", "--canvases", "8", "--hidden-channels", "1"]
+    assert cli.main([*arguments, "--upsampling", "transposed", "--out", str(out)]) == 0
+    content = torch.load(out / "checkpoint.pt", weights_only=True)
+    del content["config"]["upsampling"]
+    torch.save(content, tmp_path / "older.pt")
+    model, loaded = load_checkpoint(tmp_path / "older.pt")
+    assert loaded["config"]["upsampling"] == "transposed" and isinstance(model.up[0], c8.GroupConvTranspose2d)
+
+
+def test_upsampling_is_refused_for_classification(tmp_path, capsys):
+    arguments = ["train", "--dataset", "digits", "--quiet", "--out", str(tmp_path / "o"), "--upsampling", "bilinear"]
+    assert cli.main(arguments) == 2
+    assert "only the U-Nets of --task segmentation upsample" in capsys.readouterr().err
 
 
 def test_canvas_sizes_the_unet_cannot_restore_are_refused(tmp_path, capsys):

@@ -70,6 +70,7 @@ def check_config(config: TrainConfig) -> TrainConfig:
         "group_pool": ("max", "mean", "max_mean"),
         "task": ("classification", "segmentation"),
         "filters": (None, *FILTER_KINDS),
+        "upsampling": (None, "transposed", "nearest", "bilinear"),
     }
     for field in fields(config):
         name, value = field.name, getattr(config, field.name)
@@ -115,6 +116,8 @@ def check_run(config: TrainConfig, dataset: str, group: ModuleType) -> None:
         _check_restriction(config, group)
     elif config.restrict_after:
         raise AppError(f"--restrict-after {config.restrict_after}: give the subgroup to continue with, --restrict-to")
+    if config.upsampling is not None and not segmentation:
+        raise AppError(f"--upsampling {config.upsampling}: only the U-Nets of --task segmentation upsample")
     if segmentation:
         if config.canvas_size % 2**config.depth or config.canvas_size < 2 * side:
             raise AppError(

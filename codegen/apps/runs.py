@@ -216,8 +216,11 @@ def load_checkpoint(path: Path, expected_group: str | None = None) -> tuple[torc
     return model, {**checkpoint, "config": config.to_dict(), "data": data}
 
 
-_ADDED_LATER = {"restrict_to", "restrict_after"}
-"""Config fields that checkpoints written before them lack: their defaults (no restriction) are what they meant."""
+def _added_later(raw: dict) -> dict:
+    """Config fields that checkpoints written before them lack, with what those checkpoints meant: no restriction,
+    and for U-Nets the transposed convolutions that were every decoder then."""
+    upsampling = "transposed" if raw.get("task") == "segmentation" else None
+    return {"restrict_to": None, "restrict_after": 0, "upsampling": upsampling}
 
 
 def _checked_fields(path: Path, checkpoint: dict) -> tuple[TrainConfig, dict]:
@@ -225,12 +228,12 @@ def _checked_fields(path: Path, checkpoint: dict) -> tuple[TrainConfig, dict]:
     raw, data = checkpoint["config"], checkpoint["data"]
     known = {field.name for field in fields(TrainConfig)}
     unknown = sorted(set(raw) - known)
-    missing = sorted(known - set(raw) - _ADDED_LATER)
+    missing = sorted(known - set(raw) - set(_added_later(raw)))
     if unknown or missing:
         which = f"unknown key {unknown[0]!r}" if unknown else f"no {missing[0]!r}"
         raise AppError(f"{path}: its config has {which}; the weights do not fit the network it describes")
     try:
-        config = check_config(TrainConfig(**raw))
+        config = check_config(TrainConfig(**{**_added_later(raw), **raw}))
     except AppError as error:
         raise AppError(f"{path}: config {error}") from None
     if data.get("dataset") not in ("mnist", "digits"):

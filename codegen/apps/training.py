@@ -36,6 +36,7 @@ class TrainConfig:
     canvas_size: int = 64  # segmentation canvases are canvas_size^2 pixels
     canvases: int = 2000  # training canvases; a quarter as many are composed for testing
     filters: str | None = None  # "pixel" or "continuous"; None: the generated module's default
+    upsampling: str | None = None  # the U-Net's decoder; None: the generated module's UNET_UPSAMPLING
     restrict_to: str | None = None  # a catalog subgroup the network continues with (classification)
     restrict_after: int = 0  # blocks of the whole group before restricting to `restrict_to`
 
@@ -55,6 +56,7 @@ def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, 
             kernel_size=config.kernel_size,
             group_pool=config.group_pool,
             filters=config.filters,
+            upsampling=config.upsampling,
         )
     if config.restrict_to is not None:
         from .restricted import RestrictedCNN
