@@ -1442,17 +1442,14 @@ class FieldInvariants(nn.Module):
         super().__init__()
         self.field_type = field_type
         # One reduction per kind of field (all its copies at once), not one per field.
-        self._kinds = [(count, FieldType.degree(name), name in FIELD_PERMUTATIONS) for name, count in field_type.fields]
+        fields = field_type.fields
+        self._sizes = [count * FieldType.degree(name) for name, count in fields]
+        self._kinds = [((count, FieldType.degree(name)), name in FIELD_PERMUTATIONS) for name, count in fields]
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
-        parts = zip(y.split([count * degree for count, degree, _ in self._kinds], dim=1), self._kinds, strict=True)
-        return torch.cat(
-            [
-                p.unflatten(1, (count, degree)).amax(2) if pointwise else p.unflatten(1, (count, degree)).norm(dim=2)
-                for p, (count, degree, pointwise) in parts
-            ],
-            dim=1,
-        )
+        parts = zip(y.split(self._sizes, dim=1), self._kinds, strict=True)
+        fields = [(p.unflatten(1, shape), pointwise) for p, (shape, pointwise) in parts]
+        return torch.cat([f.amax(2) if pointwise else f.norm(dim=2) for f, pointwise in fields], dim=1)
 
 
 class FieldBatchNorm(nn.Module):

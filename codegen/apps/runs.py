@@ -227,13 +227,14 @@ def _checked_fields(path: Path, checkpoint: dict) -> tuple[TrainConfig, dict]:
     """The checkpoint's config and data record, every field validated (types and ranges) before use."""
     raw, data = checkpoint["config"], checkpoint["data"]
     known = {field.name for field in fields(TrainConfig)}
+    older = _added_later(raw)
     unknown = sorted(set(raw) - known)
-    missing = sorted(known - set(raw) - set(_added_later(raw)))
+    missing = sorted(known - set(raw) - set(older))
     if unknown or missing:
         which = f"unknown key {unknown[0]!r}" if unknown else f"no {missing[0]!r}"
         raise AppError(f"{path}: its config has {which}; the weights do not fit the network it describes")
     try:
-        config = check_config(TrainConfig(**{**_added_later(raw), **raw}))
+        config = check_config(TrainConfig(**{**older, **raw}))
     except AppError as error:
         raise AppError(f"{path}: config {error}") from None
     if data.get("dataset") not in ("mnist", "digits"):
