@@ -117,6 +117,7 @@ def _train(args: argparse.Namespace) -> int:
         upsampling=args.upsampling,
         restrict_to=args.restrict_to,
         restrict_after=args.restrict_after,
+        augment_rotations=args.augment_rotations,
     )
     out = Path(args.out or f"gcnn-output/train-{Path(args.group).stem}")
     train_run(args.group, args.dataset, args.data_dir, config, out, train_size=args.train_size, quiet=args.quiet)
@@ -270,6 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_non_negative_int,
         default=0,
         help="with --restrict-to: blocks equivariant to the whole group before the subgroup's",
+    )
+    train.add_argument(
+        "--augment-rotations",
+        action="store_true",
+        help="train on every batch turned by random angles (masks with the canvases): the baseline that networks "
+        "trained upright are compared with",
     )
     train.add_argument("--seed", type=_non_negative_int, default=0)
     train.add_argument("--depth", type=_positive_int, default=3, help="U-Net levels (segmentation)")

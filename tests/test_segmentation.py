@@ -74,12 +74,12 @@ def test_segmentation_demo_writes_its_tables_and_figures(tmp_path):
     names = {p.name for p in (tmp_path / "seg").iterdir()}
     figures = {"segmentation.png", "segmentation_curves.png", "segmentation_classes.png"}
     assert {"results_segmentation.md", "results_segmentation.json", *figures} <= names
-    assert [row["group"] for row in rows] == ["trivial", "C4", "D4", "C8"]
+    assert [row["group"] for row in rows] == ["trivial", "trivial", "C4", "D4", "C8"]
     for row in rows:
         assert len(row["curves"]["loss"]) == len(row["curves"]["test"]) == 1
         assert row["curves"]["test"][-1] == row["upright"]  # the last point is the final model's score
         assert [len(ious) for ious in row["class_ious"].values()] == [NUM_CLASSES, NUM_CLASSES]
-    for row in rows[1:]:
+    for row in rows[2:]:
         assert row["upright"] == row["rot90"] == row["rot180"] == row["rot270"]
     assert json.loads((tmp_path / "seg" / "results_segmentation.json").read_text())["epochs"] == 1
     table = (tmp_path / "seg" / "results_segmentation.md").read_text()
@@ -105,16 +105,19 @@ def test_unets_upsample_by_transposed_convolution_only_where_it_is_exact():
 
 
 def test_a_segmentation_checkpoint_written_before_the_upsampling_option_loads_transposed(tmp_path):
-    """Its U-Net had transposed convolutions, then every U-Net's decoder, whatever its group's default is now."""
+    """Its U-Net had transposed convolutions, then every U-Net's decoder, whatever its group's default is now;
+    and it was trained upright, before augmentation existed."""
     out = tmp_path / "run"
     arguments = ["train", "--task", "segmentation", "--dataset", "digits", "--group", "c8", "--quiet", "--epochs", "1"]
     arguments += ["--canvas-size", "32", "--depth", "1", "--canvases", "8", "--hidden-channels", "1"]
-    assert cli.main([*arguments, "--upsampling", "transposed", "--out", str(out)]) == 0
+    assert cli.main([*arguments, "--upsampling", "transposed", "--augment-rotations", "--out", str(out)]) == 0
     content = torch.load(out / "checkpoint.pt", weights_only=True)
-    del content["config"]["upsampling"]
+    assert content["config"]["augment_rotations"] is True
+    del content["config"]["upsampling"], content["config"]["augment_rotations"]
     torch.save(content, tmp_path / "older.pt")
     model, loaded = load_checkpoint(tmp_path / "older.pt")
     assert loaded["config"]["upsampling"] == "transposed" and isinstance(model.up[0], c8.GroupConvTranspose2d)
+    assert loaded["config"]["augment_rotations"] is False
 
 
 def test_upsampling_is_refused_for_classification(tmp_path, capsys):

@@ -16,9 +16,9 @@ import torch
 from codegen import cli
 from codegen.apps import AppError
 from codegen.apps.budget import check_run
-from codegen.apps.data import DataError, load_mnist, read_idx, rotate
+from codegen.apps.data import DataError, Split, load_mnist, read_idx, rotate
 from codegen.apps.runs import eval_run, load_checkpoint, train_run
-from codegen.apps.training import TrainConfig
+from codegen.apps.training import TrainConfig, fit, turned_batch
 from codegen.loading import import_group_module
 
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
@@ -90,6 +90,33 @@ def test_rotations_are_exact_for_quarter_turns_and_consistent_otherwise():
     images = torch.rand(3, 1, 9, 9)
     assert torch.equal(rotate(images, 90.0), torch.rot90(images, 1, dims=(-2, -1)))
     assert torch.allclose(rotate(images, 89.9999), torch.rot90(images, 1, dims=(-2, -1)), atol=1e-4)
+
+
+def test_augmented_training_turns_every_batch_afresh_and_its_labels_with_it():
+    """Each epoch the network sees new angles; per-pixel labels turn with their canvases (nearest)."""
+    seen: list[torch.Tensor] = []
+
+    class Spy(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.scale = torch.nn.Parameter(torch.ones(()))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            seen.append(x.detach().clone())
+            return self.scale * torch.cat([1 - x, x], dim=1)
+
+    images = torch.zeros(4, 1, 9, 9)
+    images[:, 0, 4, 4:] = 1  # a stroke from the centre to the edge, labelled 1
+    masks = images[:, 0].long()
+    config = TrainConfig(epochs=2, batch_size=4, augment_rotations=True)
+    fit(Spy(), Split(images, masks), config, progress=False)
+    first, second = seen
+    assert not torch.equal(first, images) and not torch.equal(first, second)
+    for turned in (first, second):
+        assert torch.allclose(turned.sum(dim=(1, 2, 3)), images.sum(dim=(1, 2, 3)), rtol=0.35)
+    turned, labels = turned_batch(images, masks, torch.Generator().manual_seed(5))
+    assert not torch.equal(labels, masks) and all(4 <= n <= 6 for n in labels.sum(dim=(1, 2)).tolist())
+    assert bool((turned[:, 0][labels == 1] > 0.4).all())  # labelled pixels are the turned stroke's
 
 
 def test_train_save_and_evaluate_a_checkpoint(tmp_path):

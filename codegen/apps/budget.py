@@ -87,6 +87,9 @@ def check_config(config: TrainConfig) -> TrainConfig:
         elif name in choices:
             if value not in choices[name]:
                 raise AppError(f"{_flag(name)}: {value!r} is not one of {', '.join(map(repr, choices[name]))}")
+        elif name == "augment_rotations":
+            if not isinstance(value, bool):
+                raise AppError(f"{_flag(name)}: {value!r} is not true or false")
         elif name == "restrict_to":
             if value is not None and not (isinstance(value, str) and value.isidentifier()):
                 raise AppError(f"{_flag(name)}: {value!r} is not a catalog group's name, such as c8")

@@ -155,9 +155,9 @@ def load_mnist(directory: str | Path, train_size: int = 8000) -> tuple[Split, Sp
     )
 
 
-def rotate(images: torch.Tensor, degrees: torch.Tensor | float) -> torch.Tensor:
+def rotate(images: torch.Tensor, degrees: torch.Tensor | float, mode: str = "bilinear") -> torch.Tensor:
     """Rotate (N, C, H, W) images counter-clockwise about their centres: exact for multiples of 90,
-    bilinear with zero fill otherwise."""
+    else resampled (``mode`` of grid_sample: 'bilinear', or 'nearest' for labels) with zero fill."""
     angles = torch.as_tensor(degrees, dtype=torch.float64).expand(len(images))
     quarter = torch.remainder(angles, 90) == 0
     if quarter.all() and len(set(angles.tolist())) == 1:
@@ -167,14 +167,20 @@ def rotate(images: torch.Tensor, degrees: torch.Tensor | float) -> torch.Tensor:
     # grid_sample's affine grid maps output (x, y) to input coordinates; y points down the rows.
     theta = torch.stack(
         [torch.stack([cos, -sin, torch.zeros_like(cos)], 1), torch.stack([sin, cos, torch.zeros_like(cos)], 1)], 1
-    ).to(images.dtype)
+    ).to(images)
     grid = F.affine_grid(theta, list(images.shape), align_corners=True)
-    out = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=True)
+    out = F.grid_sample(images, grid, mode=mode, padding_mode="zeros", align_corners=True)
     for k in range(4):
         exact = quarter & (torch.remainder(angles, 360) == 90 * k)
         if exact.any():
             out[exact] = torch.rot90(images[exact], k, dims=(-2, -1))
     return out
+
+
+def rotate_labels(labels: torch.Tensor, degrees: torch.Tensor | float) -> torch.Tensor:
+    """Per-pixel class labels (N, H, W) turned like ``rotate``'s images, by nearest sampling; 0 outside."""
+    turned = rotate(labels.unsqueeze(1).to(torch.float32), degrees, mode="nearest")
+    return turned.squeeze(1).round().long()
 
 
 def random_angles(count: int, seed: int) -> torch.Tensor:

@@ -119,10 +119,13 @@ def run_demo_3d(out: Path, epochs: int = 150, quiet: bool = False, seed: int = 0
 
 SEGMENTATION_MODELS = (
     ("plain U-Net", "trivial", 16),
+    ("plain U-Net, trained turned", "trivial", 16),
     ("C4 U-Net", "c4", 8),
     ("D4 U-Net", "d4", 6),
     ("C8 U-Net", "c8", 5),
 )
+"""(name, group, fields): the U-Nets of ``gcnn demo --segmentation``. The second sees every training batch
+turned by random angles (``augment_rotations``): what the equivariant ones, trained upright, are measured against."""
 
 
 def run_demo_segmentation(
@@ -134,9 +137,10 @@ def run_demo_segmentation(
     filters: str = "pixel",
 ) -> list[dict]:
     """Segmentation of digit canvases: plain, C4, D4 and C8 U-Nets of about equal size, trained upright on
-    `canvases[0]` canvases, tested turned on `canvases[1]`; writes results_segmentation.*, segmentation.png
-    (examples), segmentation_curves.png (training loss and held-out IoU per epoch) and
-    segmentation_classes.png (IoU per class, upright and at random angles).
+    `canvases[0]` canvases, and the plain U-Net trained on them turned by random angles; all tested turned
+    on `canvases[1]`. Writes results_segmentation.*, segmentation.png (examples), segmentation_curves.png
+    (training loss and held-out IoU per epoch) and segmentation_classes.png (IoU per class, upright and at
+    random angles).
 
     C4 and D4 use `filters`: 3x3 pixel filters by default, or continuous ones (kernel 5, the U-Nets' own
     default). C8, whose 45-degree turns are off the grid, always has continuous filters of kernel 5, and the
@@ -150,7 +154,7 @@ def run_demo_segmentation(
         train = segmentation.compose(train_digits, canvases[0], 32, seed=seed + 1, digit_size=12)
         test = segmentation.compose(test_digits, canvases[1], 32, seed=seed + 2, digit_size=12)
         turned = segmentation.randomly_turned(test, seed)
-        say(f"  {len(train)} training canvases (upright), {len(test)} test canvases")
+        say(f"  {len(train)} training canvases (upright; turned for the second plain U-Net), {len(test)} test canvases")
         rows, models, curves, classes = [], {}, {}, {}
         for name, spec, hidden in SEGMENTATION_MODELS:
             group = import_group_module(spec)
@@ -167,6 +171,7 @@ def run_demo_segmentation(
                 task="segmentation",
                 depth=2,
                 group_pool="max",
+                augment_rotations="turned" in name,
             )
             torch.manual_seed(seed)
             model = build_network(group, config)

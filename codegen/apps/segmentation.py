@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._errors import AppError
-from .data import Split, random_angles
+from .data import Split, random_angles, rotate, rotate_labels
 
 NUM_CLASSES = 11
 """Background and the ten digits."""
@@ -95,18 +95,7 @@ def rotate_canvases(canvases: Canvases, degrees: torch.Tensor | float) -> Canvas
     """Canvases turned counter-clockwise about their centres: exact for quarter turns, else the
     image bilinear and the regions nearest, with background outside."""
     angles = torch.as_tensor(degrees, dtype=torch.float64).expand(len(canvases))
-    if bool((torch.remainder(angles, 90) == 0).all()) and len(set(angles.tolist())) == 1:
-        turns = int(angles[0] // 90) % 4
-        return Canvases(
-            torch.rot90(canvases.images, turns, dims=(-2, -1)), torch.rot90(canvases.regions, turns, dims=(-2, -1))
-        )
-    radians = torch.deg2rad(angles)
-    cos, sin, zero = torch.cos(radians), torch.sin(radians), torch.zeros_like(radians)
-    theta = torch.stack([torch.stack([cos, -sin, zero], 1), torch.stack([sin, cos, zero], 1)], 1).float()
-    grid = F.affine_grid(theta, list(canvases.images.shape), align_corners=True)
-    images = F.grid_sample(canvases.images, grid, mode="bilinear", padding_mode="zeros", align_corners=True)
-    regions = F.grid_sample(canvases.regions.unsqueeze(1).float(), grid, mode="nearest", align_corners=True)
-    return Canvases(images, regions.squeeze(1).round().long())
+    return Canvases(rotate(canvases.images, angles), rotate_labels(canvases.regions, angles))
 
 
 def mean_iou(model: nn.Module, canvases: Canvases, batch_size: int = 64) -> float:

@@ -13,7 +13,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 
-from .data import Split, random_rotations, rotate
+from .data import Split, random_rotations, rotate, rotate_labels
 from .segmentation import NUM_CLASSES
 
 
@@ -39,6 +39,7 @@ class TrainConfig:
     upsampling: str | None = None  # the U-Net's decoder; None: the generated module's UNET_UPSAMPLING
     restrict_to: str | None = None  # a catalog subgroup the network continues with (classification)
     restrict_after: int = 0  # blocks of the whole group before restricting to `restrict_to`
+    augment_rotations: bool = False  # every batch turned by random angles: the baseline G-CNNs trained upright face
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -102,6 +103,8 @@ def fit(
     after every epoch with the epoch's mean training loss (for learning curves; not timed).
 
     Labels are one class per image, or one per pixel for segmentation (logits (B, classes, H, W)).
+    With ``config.augment_rotations`` every batch is turned, each image by its own random angle
+    (``turned_batch``), fresh every epoch.
 
     Under ``torch.distributed`` each process trains on its shard (a distributed sampler) and only
     rank 0 shows progress; wrap `model` in DistributedDataParallel before calling.
@@ -125,6 +128,7 @@ def fit(
         optimizer, max_lr=config.learning_rate, total_steps=config.epochs * len(loader)
     )
     device = next(model.parameters()).device
+    turns = torch.Generator().manual_seed(config.seed + 1 + rank) if config.augment_rotations else None
     seconds = []
     for epoch in range(config.epochs):
         if sampler is not None:
@@ -137,6 +141,8 @@ def fit(
         total_loss = 0.0
         for images, labels in bar:
             images, labels = images.to(device), labels.to(device)
+            if turns is not None:
+                images, labels = turned_batch(images, labels, turns)
             logits = model(images)
             loss = F.cross_entropy(logits, labels)
             optimizer.zero_grad(set_to_none=True)
@@ -160,6 +166,24 @@ def fit(
         if on_epoch is not None:
             on_epoch(total_loss / seen)
     return seconds
+
+
+def turned_batch(
+    images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each image turned by its own angle, uniform in [0, 360) (bilinear), and per-pixel labels (B, H, W)
+    with it (nearest); class labels (B,) unchanged.
+
+    >>> images, masks = torch.zeros(2, 1, 5, 5), torch.zeros(2, 5, 5, dtype=torch.long)
+    >>> images[:, 0, 2, 1:] = masks[:, 2, 1:] = 1  # a stroke from the centre to the right edge
+    >>> turned, labels = turned_batch(images, masks, torch.Generator().manual_seed(0))
+    >>> labels.sum(dim=(1, 2)).tolist(), bool((turned[:, 0][labels == 1] > 0.4).all())  # strokes stay on strokes
+    ([4, 4], True)
+    """
+    angles = torch.rand(len(images), generator=generator, dtype=torch.float64) * 360
+    if labels.dim() == images.dim() - 1:
+        labels = rotate_labels(labels, angles)
+    return rotate(images, angles), labels
 
 
 def _progress(iterable, description: str):
