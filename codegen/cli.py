@@ -81,7 +81,7 @@ def _demo(args: argparse.Namespace) -> int:
     use_idle_cores()
     if args.segmentation:
         out = Path(args.out or "gcnn-output/demo-segmentation")
-        run_demo_segmentation(out, epochs=args.epochs or 25, quiet=args.quiet, filters=args.filters or "pixel")
+        run_demo_segmentation(out, epochs=args.epochs or 25, quiet=args.quiet, filters=args.filters or "continuous")
     elif args.orientation:
         run_demo_orientation(
             Path(args.out or "gcnn-output/demo-orientation"), epochs=args.epochs or 15, quiet=args.quiet
@@ -221,8 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--filters",
         choices=["pixel", "continuous"],
-        help="with --segmentation, the C4 and D4 U-Nets' filters: pixel (3x3, default) or continuous (kernel 5); "
-        "C8's are always continuous",
+        help="with --segmentation, the C4 and D4 U-Nets' filters: continuous (kernel 5, default) or pixel (3x3, "
+        "faster); C8's are always continuous",
     )
     demo.add_argument("--quiet", action="store_true", help="no progress bars or commentary")
     demo.set_defaults(run=_demo)
