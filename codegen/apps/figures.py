@@ -112,7 +112,7 @@ def segmentation_examples(models: dict[str, torch.nn.Module], rows: dict[str, tu
 
     legend = [Patch(color=palette[digit + 1], label=str(digit)) for digit in range(10)]
     fig.legend(handles=legend, loc="lower center", ncol=10, fontsize=8, frameon=False)
-    fig.suptitle("Trained on upright canvases; colours are digits, black is background")
+    fig.suptitle("Colours are digits, black is background; all but the model trained turned saw only upright canvases")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
