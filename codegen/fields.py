@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from grouptheory import FiniteGroup, catalog_subgroups, kernel_spaces
+from grouptheory import FiniteGroup, catalog_subgroups, harmonic_polynomials, kernel_spaces
 
 from .constants import Matrix, matrix_literal, matrix_literals
 from .restrictions import Fields, Rows, restriction
@@ -30,17 +30,16 @@ class FieldsModel:
     stabilisers: tuple[tuple[int, ...], ...]
     intertwiners: tuple[dict[tuple[int, int], tuple[Matrix, ...]], ...]
     harmonics: tuple[dict[tuple[int, int], tuple[tuple[Matrix, ...], ...]], ...]
+    harmonic_polynomials: tuple[tuple[dict[tuple[int, int, int], float], ...], ...]
+    """In space, per harmonic degree: its harmonic polynomials (exponents -> coefficient); empty on the plane."""
     restrictions: dict[str, dict[str, tuple[Fields, Rows]]]
 
 
 @functools.lru_cache(maxsize=64)
-def build_fields(group: FiniteGroup) -> FieldsModel | None:
-    """The fields model of a group whose kernels the engine can solve: on the pixel grid (grid-exact groups)
-    or in circular harmonics (planar groups); None for other groups (3D groups off the grid). Kept per group
-    object (groups are immutable, and `load` makes a new one when a spec changes): generating and then
-    checking a module costs the exact work once."""
-    if not group.is_grid_exact and group.dimension != 2:
-        return None
+def build_fields(group: FiniteGroup) -> FieldsModel:
+    """The fields model of a group: its kernels solved on the pixel grid (grid-exact groups) and in circular
+    (planar) or spherical (3D) harmonics. Kept per group object (groups are immutable, and `load` makes a new
+    one when a spec changes): generating and then checking a module costs the exact work once."""
     irreps = group.irreps(real=True)
     subgroups = catalog_subgroups(group)
     named = {
@@ -66,6 +65,9 @@ def build_fields(group: FiniteGroup) -> FieldsModel | None:
         stabilisers=tuple(s for s in spaces.stabilisers if len(s) > 1),
         intertwiners=tuple(b for s, b in zip(spaces.stabilisers, spaces.bases, strict=True) if len(s) > 1),
         harmonics=spaces.harmonics,
+        harmonic_polynomials=tuple(_polynomials(degree) for degree in range(len(spaces.harmonics)))
+        if group.dimension == 3
+        else (),
         restrictions={
             name: {
                 field: restriction(group, rep, name, members)
@@ -73,4 +75,13 @@ def build_fields(group: FiniteGroup) -> FieldsModel | None:
             }
             for name, members in subgroups.items()
         },
+    )
+
+
+def _polynomials(degree: int) -> tuple[dict[tuple[int, int, int], float], ...]:
+    """The harmonic polynomials of a degree as {exponents: coefficient}, nonzero terms only (ints where whole)."""
+    monomials, polynomials = harmonic_polynomials(degree)
+    return tuple(
+        {e: int(c) if c.denominator == 1 else float(c) for e, c in zip(monomials, p, strict=True) if c}
+        for p in polynomials
     )

@@ -39,8 +39,8 @@ class ModuleModel:
     permutations: tuple[SignedPermutation | None, ...]
     filters: str
     unet_filters: str
+    fields: FieldsModel
     spec_digest: str = ""
-    fields: FieldsModel | None = None
 
     def __post_init__(self) -> None:
         if not self.module_name.isidentifier() or self.module_name != self.module_name.lower():

@@ -126,8 +126,6 @@ def mapping_literal(name: str, value: dict) -> str:
 
 def _field_tables(model: ModuleModel) -> dict[str, str]:
     fields = model.fields
-    if fields is None:
-        return {}
     return {
         "irreps": literal("IRREPS", fields.irreps, one_per_line=True),
         "irrep_kinds": literal("IRREP_KINDS", fields.irrep_kinds),
@@ -138,6 +136,7 @@ def _field_tables(model: ModuleModel) -> dict[str, str]:
         "stabilisers": literal("STABILISERS", fields.stabilisers, one_per_line=True),
         "intertwiners": literal("INTERTWINERS", fields.intertwiners, one_per_line=True),
         "harmonics": literal("HARMONICS", fields.harmonics, one_per_line=True),
+        "harmonic_polynomials": literal("HARMONIC_POLYNOMIALS", fields.harmonic_polynomials, one_per_line=True),
         "restrictions": mapping_literal("RESTRICTIONS", fields.restrictions),
     }
 
@@ -145,7 +144,7 @@ def _field_tables(model: ModuleModel) -> dict[str, str]:
 def _restrict_example(model: ModuleModel) -> str:
     """What the RestrictField docstring example prints: a regular and a standard field, read as fields of
     the last catalog subgroup."""
-    if model.fields is None or not model.fields.subgroups:
+    if not model.fields.subgroups:
         return ""
     table = model.fields.restrictions[list(model.fields.subgroups)[-1]]
     names = [name for field in ("regular", "standard") for name, _ in table[field][0]]
@@ -153,9 +152,9 @@ def _restrict_example(model: ModuleModel) -> str:
 
 
 def _field_filters(model: ModuleModel) -> str:
-    """The filters field types take, as a tuple literal: pixel where the group maps the grid onto itself,
-    continuous on the plane."""
-    kinds = [kind for kind, possible in (("pixel", model.grid_exact), ("continuous", model.dimension == 2)) if possible]
+    """The filters field types take, as a tuple literal: pixel where the group maps the grid onto itself, and
+    continuous for every group."""
+    kinds = ["pixel", "continuous"] if model.grid_exact else ["continuous"]
     return "(" + ", ".join(python_literal(kind) for kind in kinds) + ("," if len(kinds) == 1 else "") + ")"
 
 

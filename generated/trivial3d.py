@@ -1027,6 +1027,30 @@ STABILISERS = (
 )
 INTERTWINERS = (
 )
+# Per spherical harmonic degree l = 0..3, by (out, in) irrep pair: an orthonormal basis of the
+# tensors X, one matrix per harmonic component c, with K(u) = sum_c h_c(u / |u|) X[c] equivariant:
+# grouptheory.kernel_spaces, exactly. The components h_c are HARMONIC_POLYNOMIALS[l]: the 2l + 1 harmonic
+# polynomials of degree l (zero Laplacian), each {(a, b, c): coefficient of x^a y^b z^c}.
+HARMONICS = (
+    {(0, 0): ((((1.0,),),),)},
+    {(0, 0): ((((1.0,),), ((0.0,),), ((0.0,),)), (((0.0,),), ((1.0,),), ((0.0,),)), (((0.0,),), ((0.0,),), ((1.0,),)))},
+    {(0, 0): ((((1.0,),), ((0.0,),), ((0.0,),), ((0.0,),), ((0.0,),)), (((0.0,),), ((1.0,),), ((0.0,),), ((0.0,),),
+     ((0.0,),)), (((0.0,),), ((0.0,),), ((1.0,),), ((0.0,),), ((0.0,),)), (((0.0,),), ((0.0,),), ((0.0,),), ((1.0,),),
+     ((0.0,),)), (((0.0,),), ((0.0,),), ((0.0,),), ((0.0,),), ((1.0,),)))},
+    {(0, 0): ((((1.0,),), ((0.0,),), ((0.0,),), ((0.0,),), ((0.0,),), ((0.0,),), ((0.0,),)), (((0.0,),), ((1.0,),),
+     ((0.0,),), ((0.0,),), ((0.0,),), ((0.0,),), ((0.0,),)), (((0.0,),), ((0.0,),), ((1.0,),), ((0.0,),), ((0.0,),),
+     ((0.0,),), ((0.0,),)), (((0.0,),), ((0.0,),), ((0.0,),), ((1.0,),), ((0.0,),), ((0.0,),), ((0.0,),)), (((0.0,),),
+     ((0.0,),), ((0.0,),), ((0.0,),), ((1.0,),), ((0.0,),), ((0.0,),)), (((0.0,),), ((0.0,),), ((0.0,),), ((0.0,),),
+     ((0.0,),), ((1.0,),), ((0.0,),)), (((0.0,),), ((0.0,),), ((0.0,),), ((0.0,),), ((0.0,),), ((0.0,),), ((1.0,),)))},
+)
+HARMONIC_POLYNOMIALS = (
+    ({(0, 0, 0): 1},),
+    ({(1, 0, 0): 1}, {(0, 1, 0): 1}, {(0, 0, 1): 1}),
+    ({(2, 0, 0): 1, (0, 0, 2): -1}, {(1, 1, 0): 1}, {(1, 0, 1): 1}, {(0, 2, 0): 1, (0, 0, 2): -1}, {(0, 1, 1): 1}),
+    ({(3, 0, 0): 1, (1, 0, 2): -3}, {(2, 1, 0): 1, (0, 1, 2): -1}, {(2, 0, 1): 1, (0, 0, 3): -0.3333333333333333}, {(1,
+     2, 0): 1, (1, 0, 2): -1}, {(1, 1, 1): 1}, {(0, 3, 0): 1, (0, 1, 2): -3}, {(0, 2, 1): 1, (0, 0, 3):
+     -0.3333333333333333}),
+)
 # fmt: on
 
 _FIELD_NAMES = (*FIELD_BLOCKS, *(f"irrep_{k}" for k in range(len(IRREPS))))
@@ -1178,19 +1202,135 @@ def _orbit_index(out: str, inp: str, kernel_size: int) -> torch.Tensor:
     return torch.unique(smallest, return_inverse=True)[1]
 
 
+def _harmonics(n: int, offsets: torch.Tensor) -> tuple[int, torch.Tensor]:
+    """Spherical harmonic degree n at the offsets (k^3, 3): its table in HARMONICS and its components, the
+    harmonic polynomials HARMONIC_POLYNOMIALS[n] of the direction u / |u|, as (2n + 1, k^3)."""
+    direction = offsets / offsets.norm(dim=1, keepdim=True).clamp_min(1e-12)
+    components = [
+        sum(c * direction.pow(torch.tensor(e, dtype=torch.float64)).prod(dim=1) for e, c in polynomial.items())
+        for polynomial in HARMONIC_POLYNOMIALS[n]
+    ]
+    return n, torch.stack(components)
+
+
+@functools.cache
+def _harmonic_kernel_basis(out: int, inp: int, kernel_size: int) -> torch.Tensor:
+    """An orthonormal basis (n, d_out, d_in, k^3) of the continuous kernels from irrep inp to irrep out (float64).
+
+    On each ring of ``_rings`` and each harmonic degree up to its own (at most the highest in HARMONICS): the
+    profile times sum_c phi_c(u) X[c] for every tensor X of HARMONICS, sampled on the grid and orthonormalised
+    (samples that coincide count once). Any combination is equivariant as a function of the offset, so off-grid
+    elements are as good as sampling allows, and elements that map the grid onto itself permute them exactly.
+    """
+    offsets = torch.tensor(_kernel_offsets(kernel_size), dtype=torch.float64) - (kernel_size - 1) / 2
+    length = offsets.norm(dim=1)
+    on_centre = length == 0  # no direction there: harmonics of degree n > 0 vanish
+    # The centre on its own, as the continuous basis of the regular layers has it (their monomials in the
+    # direction vanish there), so that trivial -> regular and regular -> regular span their spaces.
+    functions = [
+        torch.einsum("cab,cu->abu", torch.tensor(x, dtype=torch.float64), on_centre[None].double())
+        for x in HARMONICS[0].get((out, inp), ())
+    ]
+    for centre, width, top in _rings(kernel_size, None, True) if kernel_size > 1 else ():  # 1x1: the centre alone
+        profile = torch.exp(-((length - centre) ** 2) / (2 * width**2))
+        for n in range(min(top, len(HARMONICS) - 1) + 1):
+            table, components = _harmonics(n, offsets)
+            components = components * profile * (~on_centre if n else 1)
+            for tensors in HARMONICS[table].get((out, inp), ()):
+                x = torch.tensor(tensors, dtype=torch.float64)
+                functions.append(torch.einsum("cab,cu->abu", x, components))
+    d_out, d_in = len(IRREPS[out][0]), len(IRREPS[inp][0])
+    if not functions:
+        return torch.zeros(0, d_out, d_in, kernel_size**DIMENSION, dtype=torch.float64)
+    samples = torch.stack(functions).flatten(1)
+    _, values, vectors = torch.linalg.svd(samples, full_matrices=False)
+    keep = values > 1e-9 * values[0]
+    return vectors[keep].view(-1, d_out, d_in, kernel_size**DIMENSION)
+
+
+def _irrep_kernel_basis(out: int, inp: int, kernel_size: int, filters: str) -> torch.Tensor:
+    """The orthonormal basis (n, d_out, d_in, k^d) of the kernels from irrep inp to irrep out, pixel or continuous."""
+    if filters == "pixel":
+        return _pixel_kernel_basis(out, inp, kernel_size)
+    return _harmonic_kernel_basis(out, inp, kernel_size)
+
+
 @functools.cache
 def _dense_kernel_basis(out: str, inp: str, kernel_size: int, filters: str) -> torch.Tensor:
-    """An orthonormal basis (n, d_out, d_in, k^d) of the kernels between two named fields, float64:
-    the irrep pairs' bases (pixel or continuous) in the fields' changes of basis."""
+    """An orthonormal basis (n, d_out, d_in, k^d) of the kernels between two named fields, float64: the irrep
+    pairs' bases in the fields' changes of basis, block pair by block pair (the order of ``_Factored``)."""
     blocks_out, q_out = _field_blocks(out)
     blocks_in, q_in = _field_blocks(inp)
     pieces = []
     for j, rows in zip(blocks_out, _block_slices(blocks_out), strict=True):
         for i, columns in zip(blocks_in, _block_slices(blocks_in), strict=True):
-            irrep_basis = _pixel_kernel_basis
-            basis = irrep_basis(j, i, kernel_size)
+            basis = _irrep_kernel_basis(j, i, kernel_size, filters)
             pieces.append(torch.einsum("ap,npqk,bq->nabk", q_out[:, rows], basis, q_in[:, columns]))
     return torch.cat(pieces)
+
+
+def _change_of_basis(name: str) -> torch.Tensor:
+    return _field_blocks(name)[1]
+
+
+@functools.cache
+def _buffer(constant, *key) -> torch.Tensor:  # type: ignore[no-untyped-def]
+    """constant(*key) as a float32 matrix (rows: basis elements), computed once: layers share it (never written)."""
+    return constant(*key).flatten(1).float()
+
+
+DENSE_BASIS_ENTRIES = 2**21
+"""Above this many entries (parameters x d_out x d_in x k^d) a pair of fields' kernel is built from the irrep
+pairs' bases (``_Factored``), below it from a dense basis: one matrix product, quicker for small spaces."""
+
+
+class _Factored(NamedTuple):
+    """How the kernel between two named fields is built from the irrep pairs' bases, in the fields' changes of
+    basis: K = Q_out K_irr Q_in^T, with K_irr's block at out irrep block p and in irrep block r spanned by
+    the basis of that irrep pair. ``pairs`` are the irrep pairs with kernels, ``counts`` their basis sizes,
+    ``columns`` where each pair's parameters lie in the pair of fields' weight (pair by pair, block by block),
+    ``sizes`` how many columns each pair takes, and ``gather`` where each entry of K_irr (d_out, d_in, k^d)
+    comes from in the pairs' products laid end to end (one past the end: a zero)."""
+
+    pairs: tuple[tuple[int, int], ...]
+    counts: tuple[int, ...]
+    columns: torch.Tensor
+    sizes: tuple[int, ...]
+    gather: torch.Tensor
+    count: int
+
+
+@functools.cache
+def _factored(out: str, inp: str, kernel_size: int, filters: str) -> _Factored:
+    """The plan of a pair of fields' kernel (``_Factored``): only the small bases of irrep pairs are kept, never a
+    dense basis over all d_out x d_in x k^d entries (for I's regular fields that would be 900 x 450,000)."""
+    blocks_out, blocks_in = _field_blocks(out)[0], _field_blocks(inp)[0]
+    volume = kernel_size**DIMENSION
+    offsets, start = {}, 0  # the parameters of each block pair, in the order the layer's weight has them
+    for p, j in enumerate(blocks_out):
+        for r, i in enumerate(blocks_in):
+            offsets[p, r] = start
+            start += len(_irrep_kernel_basis(j, i, kernel_size, filters))
+    d_out, d_in = (sum(len(IRREPS[k][0]) for k in blocks) for blocks in (blocks_out, blocks_in))
+    gather = torch.full((d_out, d_in, volume), -1, dtype=torch.long)
+    pairs, counts, columns, sizes, produced = [], [], [], [], 0
+    for pair in dict.fromkeys(itertools.product(blocks_out, blocks_in)):
+        n = len(_irrep_kernel_basis(*pair, kernel_size, filters))
+        if not n:
+            continue
+        occurrences = [(p, r) for p, r in offsets if (blocks_out[p], blocks_in[r]) == pair]
+        pairs.append(pair)
+        counts.append(n)
+        sizes.append(len(occurrences) * n)
+        block = len(IRREPS[pair[0]][0]) * len(IRREPS[pair[1]][0]) * volume
+        for p, r in occurrences:
+            columns.append(torch.arange(offsets[p, r], offsets[p, r] + n))
+            rows, cols = _block_slices(blocks_out)[p], _block_slices(blocks_in)[r]
+            gather[rows, cols] = torch.arange(produced, produced + block).view(rows.stop - rows.start, -1, volume)
+            produced += block
+    gather[gather < 0] = produced
+    index = torch.cat(columns) if columns else torch.zeros(0, dtype=torch.long)
+    return _Factored(tuple(pairs), tuple(counts), index, tuple(sizes), gather.flatten(), start)
 
 
 def _block_slices(blocks: tuple[int, ...]) -> list[slice]:
@@ -1206,14 +1346,15 @@ def _bias_basis(name: str) -> torch.Tensor:
 
 
 _TRIVIAL = FIELD_BLOCKS["trivial"][0]
-# Pixel kernels need elements that map the grid onto itself; continuous ones are solved in circular harmonics.
-_FIELD_FILTERS = ("pixel",)
+# Pixel kernels need elements that map the grid onto itself; continuous ones are solved in harmonics.
+_FIELD_FILTERS = ("pixel", "continuous")
 
 
 class _Block(NamedTuple):
     """One (out field, in field) pair of a steerable convolution: its buffers' key, the fields, their copies and
-    degrees, its kind ("orbits": a gather index; "basis": a dense basis), its parameters per pair of copies and
-    where they start in the flat weight."""
+    degrees, its kind ("orbits": a gather index; "dense": a dense basis; "factored": the irrep pairs' bases, see
+    ``_Factored``), its parameters per pair of copies and where they start in the flat weight; for "factored",
+    the irrep pairs, their basis sizes and how many of the gathered weight's columns each takes."""
 
     key: str
     out: str
@@ -1225,6 +1366,9 @@ class _Block(NamedTuple):
     kind: str
     count: int
     start: int
+    pairs: tuple[tuple[int, int], ...] = ()
+    counts: tuple[int, ...] = ()
+    sizes: tuple[int, ...] = ()
 
 
 class SteerableConv3d(nn.Module):
@@ -1235,7 +1379,7 @@ class SteerableConv3d(nn.Module):
     (trivial, regular, quotient) one value per orbit of kernel entries, gathered (trivial -> regular is
     ``LiftingConv3d``'s space and regular -> regular ``GroupConv3d``'s); between other fields the
     intertwiners of each offset's stabiliser, carried along its orbit (``INTERTWINERS``). With continuous
-    filters (planar groups; kernel_size 1, or >= 5): the rings of the continuous basis times the equivariant
+    filters (kernel_size 1, or >= 5): the rings of the continuous basis times the equivariant
     harmonic tensors (``HARMONICS``). The bias lives on the fields' trivial parts. Arguments are those of
     ``nn.Conv3d`` with a single int kernel_size, plus ``filters`` (default FILTERS).
     ``kernel_dimensions()`` lists each block's number of parameters.
@@ -1282,9 +1426,10 @@ class SteerableConv3d(nn.Module):
         for k, (out, m_out) in enumerate(out_type.fields):
             row = []
             for i, (inp, m_in) in enumerate(in_type.fields):
-                kind, count = self._register_block(f"{k}_{i}", out, inp)
+                kind, count, factored = self._register_block(f"{k}_{i}", out, inp)
                 degrees = FieldType.degree(out), FieldType.degree(inp)
-                row.append(_Block(f"{k}_{i}", out, inp, m_out, degrees[0], m_in, degrees[1], kind, count, start))
+                plan = (factored.pairs, factored.counts, factored.sizes) if factored else ()
+                row.append(_Block(f"{k}_{i}", out, inp, m_out, degrees[0], m_in, degrees[1], kind, count, start, *plan))
                 start += m_out * m_in * count
             self._rows.append(row)
         self.weight = nn.Parameter(torch.empty(start))
@@ -1297,16 +1442,30 @@ class SteerableConv3d(nn.Module):
         self._cache: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor, torch.Tensor | None] | None = None
         self.reset_parameters()
 
-    def _register_block(self, key: str, out: str, inp: str) -> tuple[str, int]:
-        """One block's kernel space as a buffer: a gather index (pixel filters between permutation fields) or
-        a dense basis; returns its kind and its number of parameters per pair of fields."""
+    def _register_block(self, key: str, out: str, inp: str) -> tuple[str, int, _Factored | None]:
+        """One block's kernel space as buffers: a gather index (pixel filters between permutation fields), a dense
+        basis (small spaces), or the irrep pairs' bases and the fields' changes of basis (``_Factored``); returns
+        its kind, its number of parameters per pair of fields and the plan of the last kind."""
         if self.filters == "pixel" and out in FIELD_PERMUTATIONS and inp in FIELD_PERMUTATIONS:
             index = _orbit_index(out, inp, self.kernel_size)
             self.register_buffer(f"index_{key}", index, persistent=False)
-            return "orbits", int(index.max()) + 1
-        basis = _dense_kernel_basis(out, inp, self.kernel_size, self.filters)
-        self.register_buffer(f"basis_{key}", basis.flatten(1).float(), persistent=False)
-        return "basis", len(basis)
+            return "orbits", int(index.max()) + 1, None
+        plan = _factored(out, inp, self.kernel_size, self.filters)
+        entries = FieldType.degree(out) * FieldType.degree(inp) * self.kernel_size**DIMENSION
+        options = (self.kernel_size, self.filters)
+        if plan.count * entries <= DENSE_BASIS_ENTRIES:
+            self.register_buffer(f"basis_{key}", _buffer(_dense_kernel_basis, out, inp, *options), persistent=False)
+            return "dense", plan.count, None
+        for name in (out, inp):
+            if not hasattr(self, f"change_of_basis_{name}"):
+                self.register_buffer(f"change_of_basis_{name}", _buffer(_change_of_basis, name), persistent=False)
+        for j, i in plan.pairs:
+            if not hasattr(self, f"irrep_basis_{j}_{i}"):
+                basis = _buffer(_irrep_kernel_basis, j, i, *options)
+                self.register_buffer(f"irrep_basis_{j}_{i}", basis, persistent=False)
+        self.register_buffer(f"columns_{key}", plan.columns, persistent=False)
+        self.register_buffer(f"gather_{key}", plan.gather, persistent=False)
+        return "factored", plan.count, plan
 
     def reset_parameters(self) -> None:
         """Kernel entries with the variance of ``nn.Conv3d``'s default (1 / (3 fan_in)): a gathered value
@@ -1332,12 +1491,28 @@ class SteerableConv3d(nn.Module):
                 weight = self.weight[b.start : b.start + b.m_out * b.m_in * b.count].view(b.m_out * b.m_in, b.count)
                 if b.kind == "orbits":
                     kernel = weight[:, getattr(self, f"index_{b.key}").flatten()]
-                else:
+                elif b.kind == "dense":
                     kernel = weight @ getattr(self, f"basis_{b.key}").to(weight.dtype)
+                else:
+                    kernel = self._factored_kernel(b, weight)
                 kernel = kernel.view(b.m_out, b.m_in, b.d_out, b.d_in, -1).permute(0, 2, 1, 3, 4)
                 pieces.append(kernel.reshape(b.m_out * b.d_out, b.m_in * b.d_in, -1))
             rows.append(torch.cat(pieces, dim=1))
         return torch.cat(rows).view(self.out_type.size, self.in_type.size, *(self.kernel_size,) * DIMENSION)
+
+    def _factored_kernel(self, b: _Block, weight: torch.Tensor) -> torch.Tensor:
+        """(copies, d_out * d_in * k^d): each irrep pair's parameters times its basis, laid into K_irr by one
+        gather, then turned into the fields' coordinates, K = Q_out K_irr Q_in^T."""
+        copies = weight.shape[0]
+        gathered = weight[:, getattr(self, f"columns_{b.key}")].split(b.sizes, dim=1)
+        products = [
+            (piece.reshape(copies, -1, n) @ getattr(self, f"irrep_basis_{j}_{i}").to(weight.dtype)).flatten(1)
+            for (j, i), n, piece in zip(b.pairs, b.counts, gathered, strict=True)
+        ]
+        products.append(weight.new_zeros(copies, 1))
+        k_irr = torch.cat(products, dim=1)[:, getattr(self, f"gather_{b.key}")].view(copies, b.d_out, b.d_in, -1)
+        q_out, q_in = (getattr(self, f"change_of_basis_{name}").to(weight.dtype) for name in (b.out, b.inp))
+        return torch.einsum("ap,mpqv,bq->mabv", q_out, k_irr, q_in).flatten(1)
 
     def expanded_bias(self) -> torch.Tensor | None:
         if self.bias is None:

@@ -12,6 +12,7 @@ from ._errors import GroupTheoryError
 from ._group import FiniteGroup, Subgroup
 from ._kernel_spaces import KernelSpaces, kernel_spaces
 from ._representation import Decomposition, Representation
+from ._spherical import harmonic_polynomials
 from .describe import DESCRIBE_FORMATS, describe
 from .named import cyclic, dihedral, trivial
 from .spec import FILTER_KINDS, catalog_names, from_spec_dict, load, spec_filters, spec_path
@@ -36,6 +37,7 @@ __all__ = [
     "from_permutations",
     "from_presentation",
     "from_spec_dict",
+    "harmonic_polynomials",
     "kernel_spaces",
     "load",
     "spec_filters",

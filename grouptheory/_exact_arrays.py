@@ -79,6 +79,16 @@ class ExactField:
             out[e] = int(c * denominator)
         return self.normalised(Exact(out, denominator))
 
+    def from_numbers(self, numbers: np.ndarray) -> Exact:
+        """An object array of `CyclotomicField` numbers (same conductor) as one exact array of its shape."""
+        entries = numbers.reshape(-1).tolist()
+        denominator = math.lcm(1, *(c.denominator for x in entries for _, c in x))
+        out = np.zeros((len(entries), self.degree), dtype=object)
+        for k, x in enumerate(entries):
+            for e, c in x:
+                out[k, e] = int(c * denominator)
+        return self.normalised(Exact(out.reshape(*numbers.shape, self.degree), denominator))
+
     def to_number(self, value: Exact) -> Number:
         return tuple((k, Fraction(int(c), value.denominator)) for k, c in enumerate(value.numerators.reshape(-1)) if c)
 

@@ -1,5 +1,5 @@
 """Exact bases of equivariant kernels between real irreducible representations: on the pixel grid, and in
-circular harmonics for planar groups.
+circular (planar groups) or spherical (3D groups) harmonics.
 
 A kernel K from rho_in-fields to rho_out-fields is equivariant when K(g u) = rho_out(g) K(u) rho_in(g)^T
 for every element g and offset u. On the orbit of an offset u0 it is fixed by its value at u0, which can
@@ -16,10 +16,11 @@ row echelon form is a canonical exact basis, which is then scaled to the orthogo
 representations and orthonormalised (Frobenius) in Python floats, so that the constants are the same
 on every machine.
 
-For continuous kernels of a planar group, K(u) = sum_c phi_c(u) X[c] over the circular harmonics phi of
-one degree n: element g moves them by an exact matrix A(g) (from a^n, see `harmonic_matrices`), and K is
-equivariant when the tensor X is invariant under A(g) (x) rho_out(g) (x) rho_in(g): the same projector
-method over the whole group, per degree up to the number of rotations.
+For continuous kernels, K(u) = sum_c phi_c(u) X[c] over the harmonics phi of one degree: circular ones on
+the plane (element g moves them by an exact matrix A(g) from a^n, see `harmonic_matrices`), the harmonic
+polynomials in space (A(g) by exact substitution, see `spherical_harmonic_matrices`). K is equivariant when
+the tensor X is invariant under A(g^-1)^T (x) rho_out(g) (x) rho_in(g): the same projector method over the
+whole group, per degree up to the number of rotations on the plane, up to SPHERICAL_DEGREES in space.
 
 >>> from grouptheory import load
 >>> spaces = kernel_spaces(load("d4"))
@@ -42,8 +43,9 @@ import numpy as np
 from ._cyclotomic import ONE, ZERO, CyclotomicField, Number
 from ._entries import to_field
 from ._errors import GroupTheoryError
-from ._exact_arrays import Exact, ExactField, exact_field
+from ._exact_arrays import Exact, exact_field
 from ._representation import Representation, embed
+from ._spherical import spherical_harmonic_matrices
 
 if TYPE_CHECKING:
     from ._group import FiniteGroup
@@ -62,8 +64,9 @@ class KernelSpaces:
     bases: tuple[dict[tuple[int, int], tuple[Matrix, ...]], ...]
     dimensions: tuple[dict[tuple[int, int], tuple[int, int]], ...]
     harmonics: tuple[dict[tuple[int, int], tuple[tuple[Matrix, ...], ...]], ...] = ()
-    """For a planar group, per circular harmonic degree 0..N (N rotations): bases of the tensors X[c] (one
-    d_out x d_in matrix per harmonic component c) with K(u) = sum_c phi_c(u) X[c] equivariant."""
+    """Per harmonic degree (circular 0..N for a planar group with N rotations, spherical 0..SPHERICAL_DEGREES in
+    space): bases of the tensors X[c] (one d_out x d_in matrix per harmonic component c) with
+    K(u) = sum_c phi_c(u) X[c] equivariant."""
     harmonic_dimensions: tuple[dict[tuple[int, int], tuple[int, int]], ...] = ()
 
 
@@ -96,9 +99,15 @@ def _size_first(elements: tuple[int, ...]) -> tuple[int, tuple[int, ...]]:
     return -len(elements), elements
 
 
+SPHERICAL_DEGREES = 3
+"""The highest spherical harmonic degree whose kernel tensors are solved for 3D groups: enough for the rings of
+continuous filters up to kernel size 7 (degree r + 1 on the ring of radius r); wider kernels keep degree 3."""
+
+
 def kernel_spaces(group: FiniteGroup) -> KernelSpaces:
     """Exact kernel bases between every pair of real irreps: per lattice stabiliser where the group maps the
-    grid onto itself, per circular harmonic degree where it acts on the plane (either may be empty)."""
+    grid onto itself (none otherwise), and per harmonic degree: circular on the plane (0..N for N rotations),
+    spherical in space (0..SPHERICAL_DEGREES)."""
     if not group.has_action or not group.is_orthogonal:
         raise GroupTheoryError(f"group {group.name}: kernel spaces need an orthogonal action on space")
     irreps = group.irreps(real=True)
@@ -117,9 +126,12 @@ def kernel_spaces(group: FiniteGroup) -> KernelSpaces:
     harmonics: list[dict[tuple[int, int], tuple[tuple[Matrix, ...], ...]]] = []
     harmonic_dimensions = []
     elements = tuple(range(group.order))
-    coordinates = _complex_coordinates(group) if group.dimension == 2 else []
-    for degree in range(rotation_order(group) + 1) if coordinates else ():
-        on_harmonics = harmonic_matrices(group, degree, coordinates)
+    if group.dimension == 2:
+        coordinates = _complex_coordinates(group)
+        moves = [harmonic_matrices(group, n, coordinates) for n in range(rotation_order(group) + 1)]
+    else:
+        moves = [spherical_harmonic_matrices(group, degree) for degree in range(SPHERICAL_DEGREES + 1)]
+    for on_harmonics in moves:
         tensors, counts = _solved(
             group,
             pairs,
@@ -181,19 +193,17 @@ def harmonic_matrices(group: FiniteGroup, degree: int, coordinates: list | None 
     scalar = field.scalar_field
     i = scalar.root_power(conductor // 4)
     half = Fraction(1, 2)
-    rows = []
-    for a, rotation in coordinates or _complex_coordinates(group):
+    numbers = np.empty((group.order, 2, 2), dtype=object)
+    for g, (a, rotation) in enumerate(coordinates or _complex_coordinates(group)):
         power = ONE
         for _ in range(degree):
             power = scalar.mul(power, a)
         conjugate = scalar.conjugate(power, -1)
         alpha = scalar.scale(scalar.add(power, conjugate), half)
         beta = scalar.mul(scalar.scale(scalar.add(power, scalar.neg(conjugate)), half), scalar.neg(i))
-        if rotation:
-            rows.append([[alpha, scalar.neg(beta)], [beta, alpha]])
-        else:
-            rows.append([[alpha, beta], [beta, scalar.neg(alpha)]])
-    return conductor, _exact(field, rows)
+        numbers[g, 0, 0], numbers[g, 1, 0] = alpha, beta
+        numbers[g, 0, 1], numbers[g, 1, 1] = (scalar.neg(beta), alpha) if rotation else (beta, scalar.neg(alpha))
+    return conductor, field.from_numbers(numbers)
 
 
 def _complex_coordinates(group: FiniteGroup) -> list[tuple[Number, bool]]:
@@ -208,19 +218,6 @@ def _complex_coordinates(group: FiniteGroup) -> list[tuple[Number, bool]]:
     return coordinates
 
 
-def _exact(field: ExactField, numbers: list) -> Exact:
-    """Nested lists of `CyclotomicField` numbers as one exact array."""
-    flat = np.array(numbers, dtype=object)
-    shape = flat.shape
-    entries = flat.reshape(-1).tolist()
-    denominator = math.lcm(1, *(c.denominator for x in entries for _, c in x))
-    numerators = np.zeros((len(entries), field.degree), dtype=object)
-    for k, x in enumerate(entries):
-        for e, c in x:
-            numerators[k, e] = int(c * denominator)
-    return field.normalised(Exact(numerators.reshape(*shape, field.degree), denominator))
-
-
 def _invariants(
     group: FiniteGroup,
     elements: tuple[int, ...],
@@ -229,25 +226,36 @@ def _invariants(
     harmonics: tuple[int, Exact] | None = None,
 ) -> tuple[tuple[Matrix, ...], ...]:
     """An orthonormal basis of the tensors X[c] (c over the harmonics' components; one without them) with
-    sum_c' A(s)[c, c'] out(s) X[c'] inp(s)^T = X[c] for s in elements, each a tuple of d_out x d_in matrices:
+    sum_c A(s)[c, c'] X[c] = out(s) X[c'] inp(s)^T for s in elements (so that K(u) = sum_c phi_c(u) X[c] has
+    K(s u) = out(s) K(u) inp(s)^T where phi(s u) = A(s) phi(u)), each a tuple of d_out x d_in matrices:
     the exact reduced row echelon basis of the averaging projector's range, scaled to the orthogonal form of
     both (real) representations and orthonormalised in Python floats."""
     if not (out.is_real and inp.is_real):
         raise GroupTheoryError("kernel bases are built between real representations (irreps(real=True))")
     conductor = math.lcm(out.conductor, inp.conductor, harmonics[0] if harmonics else 1)
     field = exact_field(conductor)
+    inverses = [int(group.inverses[s]) for s in elements]
     a = out.lifted(conductor).dense()[list(elements)]
-    b = inp.lifted(conductor).dense()[[int(group.inverses[s]) for s in elements]]
-    # P[c, p, q, c', r, t] = sum_s A_s[c, c'] a_s[p, r] b_s[t, q]: the image of a unit tensor is column (c', r, t).
-    left = Exact(a.numerators[:, None, :, None, None, :, None, :], a.denominator)
-    right = Exact(np.swapaxes(b.numerators, 1, 2)[:, None, None, :, None, None, :, :], b.denominator)
-    product = field.multiply(left, right)
-    if harmonics is not None:
-        h = embed(harmonics[1], harmonics[0], conductor)[list(elements)]
-        product = field.multiply(product, Exact(h.numerators[:, :, None, None, :, None, None, :], h.denominator))
-    total = Exact(product.numerators.sum(axis=0), product.denominator)
-    shape = total.shape[:3]
-    columns = [[field.to_number(total[(*row, *column)]) for row in np.ndindex(*shape)] for column in np.ndindex(*shape)]
+    b = inp.lifted(conductor).dense()[inverses]
+    if harmonics is None:
+        h = Exact(np.tile(field.reduction[0], (len(elements), 1, 1, 1)))
+    else:
+        # X = A(s^-1)^T (x) out(s) (x) inp(s) X: the equation above for s^-1 (A(s^-1)^T = A(s) where A is orthogonal).
+        moved = embed(harmonics[1], harmonics[0], conductor)[inverses]
+        h = Exact(np.swapaxes(moved.numerators, 1, 2), moved.denominator)
+    # P[(c, p, q), (c', r, t)] = sum_s h_s[c, c'] a_s[p, r] b_s[t, q]: column (c', r, t) is the image of a unit tensor.
+    # The columns that span its range are chosen in floats; only those are computed exactly.
+    shape = (h.shape[1], a.shape[1], b.shape[1])
+    size = math.prod(shape)
+    floats = np.einsum("sxy,spr,stq->xpqyrt", *(field.to_complex(m) for m in (h, a, b))).reshape(size, size)
+    chosen = np.array([np.unravel_index(k, shape) for k in _spanning_columns(floats)], dtype=np.int64).reshape(-1, 3)
+    cs, rs, ts = chosen.T
+    hc = Exact(np.moveaxis(h.numerators[:, :, cs], 2, 1)[:, :, :, None, None, :], h.denominator)
+    ac = Exact(np.moveaxis(a.numerators[:, :, rs], 2, 1)[:, :, None, :, None, :], a.denominator)
+    bc = Exact(b.numerators[:, ts, :][:, :, None, None, :, :], b.denominator)
+    product = field.multiply(field.multiply(hc, ac), bc)
+    total = Exact(product.numerators.sum(axis=0), product.denominator)  # (chosen, c, p, q)
+    columns = [[field.to_number(total[(k, *row)]) for row in np.ndindex(*shape)] for k in range(len(chosen))]
     echelon = _row_echelon(field.scalar_field, columns)
     scale = [
         math.sqrt(fo / fi)
@@ -264,6 +272,22 @@ def _invariants(
         )
         for v in _gram_schmidt(vectors)
     )
+
+
+def _spanning_columns(projector: np.ndarray) -> list[int]:
+    """Columns of the projector that span its range, chosen greedily in floats: the exact row echelon form then
+    reduces only these (rank r of n), not all n columns, which is what makes the larger 3D spaces quick. A wrong
+    choice could only lose rank, and `_solved` compares the rank found with the characters' prediction."""
+    scale = max(float(np.abs(projector).max()), 1.0)
+    chosen: list[int] = []
+    basis = np.zeros((projector.shape[0], 0), dtype=complex)
+    for k in range(projector.shape[1]):
+        residual = projector[:, k] - basis @ (basis.conj().T @ projector[:, k])
+        norm = float(np.linalg.norm(residual))
+        if norm > 1e-8 * scale:
+            chosen.append(k)
+            basis = np.column_stack([basis, residual / norm])
+    return chosen
 
 
 def _form(rep: Representation, conductor: int) -> list[float]:
