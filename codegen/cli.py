@@ -61,6 +61,7 @@ def _bench(args: argparse.Namespace) -> int:
         rows, value = bench.bench_equivariance(samples=args.samples), "worst element's relative error"
     elif args.three_d:
         rows = bench.bench_generation(("o", "oh")) + bench.bench_layers("o", fields=4, size=16, kernel=3, batches=(4,))
+        rows += bench.bench_field_memory("i")
     else:
         _require_planar(args.group, "gcnn bench layers", "it measures planar layers (--3d measures O on volumes)")
         rows = bench.bench_build(args.group) + bench.bench_layers(args.group) + bench.bench_transposed(args.group)
@@ -297,7 +298,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("what", choices=["groups", "layers", "equivariance"])
     bench.add_argument("--group", default="c4", help="a planar group for `bench layers` (default c4)")
-    bench.add_argument("--3d", dest="three_d", action="store_true", help="an O group convolution on 16^3 volumes")
+    bench.add_argument(
+        "--3d",
+        dest="three_d",
+        action="store_true",
+        help="an O group convolution on 16^3 volumes, and the activation memory of I's field types",
+    )
     bench.add_argument(
         "--samples",
         type=_positive_int,

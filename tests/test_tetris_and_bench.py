@@ -4,10 +4,13 @@ from codegen.apps import bench, tetris
 from generated import o
 
 
-def test_o_network_scores_the_same_on_rotated_shapes():
-    """An O-invariant network has exactly its training accuracy on randomly rotated shapes."""
-    rows = tetris.run({"O G-CNN": (o, 2)}, o, epochs=10, quiet=True)
-    assert rows[0]["rotated test accuracy"] == rows[0]["train accuracy"]
+def test_o_networks_score_the_same_on_rotated_shapes():
+    """An O-invariant network, of regular fields or of irrep fields, has exactly its training accuracy on randomly
+    rotated shapes."""
+    models = {"O G-CNN": (o, 2), "O steerable CNN": (o, {"trivial": 2, "irrep_2": 1, "irrep_3": 1})}
+    rows = tetris.run(models, o, epochs=10, quiet=True)
+    for row in rows:
+        assert row["rotated test accuracy"] == row["train accuracy"], row["model"]
 
 
 def test_benchmarks_run_every_case():
@@ -17,6 +20,8 @@ def test_benchmarks_run_every_case():
     rows += bench.bench_build("c4", layers=2) + bench.bench_generation(("c2",))
     rows += bench.bench_transposed("d4", fields=1, size=4, batch=2, rounds=1)
     rows += bench.bench_equivariance(("c8",), samples=1)
+    memory = {"regular": {"regular": 1}, "irreps": {"trivial": 2, "irrep_3": 1}}
+    rows += bench.bench_field_memory("o", memory, size=5, batch=1, layers=2)
     table = bench.format_rows(rows)
     cases = ("train fwd+bwd, batch 2", "eval forward, batch 1", "memory saved for backward", "generate and import")
     for case in (*cases, "transposed 4x4->8x8, train"):
@@ -24,3 +29,4 @@ def test_benchmarks_run_every_case():
     assert "generated c4.GroupConv2d" in table and "generated o.GroupConv3d" in table
     assert "generated d4.GroupConvTranspose2d" in table
     assert "| C8, lifting + ReLU + group conv | continuous filters |" in table
+    assert "| o SteerableCNN, 2 layers: memory saved for backward, batch 1, 5^3 | irreps: 5 channels" in table

@@ -182,6 +182,46 @@ def bench_steerable(
     return rows
 
 
+FIELD_MEMORY_TYPES = {
+    "regular": {"regular": 2},
+    "irreps, as many as in the regular fields": {"trivial": 2, "irrep_1": 6, "irrep_2": 6, "irrep_3": 8, "irrep_4": 10},
+    "irreps, mostly scalars": {"trivial": 29, "irrep_1": 1, "irrep_2": 1, "irrep_3": 1, "irrep_4": 1},
+}
+"""I's hidden field types for `bench_field_memory`: two regular fields; the same irreps (each irrep of I is in
+the regular representation as often as its degree); and one of each non-trivial irrep with scalars added until
+the parameters match (a scalar pair has 4 kernels at kernel 5, 60 times the density of the other pairs)."""
+
+
+def bench_field_memory(
+    group: str = "i",
+    field_types: Mapping[str, Mapping[str, int]] = FIELD_MEMORY_TYPES,
+    size: int = 12,
+    batch: int = 2,
+    layers: int = 4,
+) -> list[dict]:
+    """Activation memory of `SteerableCNN`s (kernel 5) that differ only in their hidden field type: the bytes
+    autograd saves in one training forward, against the first type's, with each network's parameters."""
+    module = import_group_module(group)
+    x = torch.randn(batch, 1, *(size,) * module.DIMENSION)
+    rows, floor = [], None
+    for name, counts in field_types.items():
+        torch.manual_seed(0)
+        hidden = module.FieldType(**counts)
+        net = module.SteerableCNN(1, 10, hidden, num_layers=layers, kernel_size=5).train()
+        saved = _saved_bytes(functools.partial(net, x))
+        floor = floor or saved
+        parameters = sum(p.numel() for p in net.parameters())
+        rows.append(
+            {
+                "case": f"{group} SteerableCNN, {layers} layers: memory saved for backward, batch {batch}, {size}^3",
+                "candidate": f"{name}: {hidden.size} channels, {parameters:,} parameters",
+                "value": f"{saved / 2**20:.2f} MiB",
+                "ratio": saved / floor,
+            }
+        )
+    return rows
+
+
 def bench_transposed(
     group: str = "c4", fields: int = 8, size: int = 28, kernel: int = 4, batch: int = 32, rounds: int = 15
 ) -> list[dict]:

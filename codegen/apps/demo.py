@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from types import ModuleType
 from typing import NamedTuple
 
 import torch
@@ -98,7 +99,13 @@ def run_demo_3d(out: Path, epochs: int = 150, quiet: bool = False, seed: int = 0
     with output_folder(out) as work:
         say("== 3D Tetris: eight polycubes, trained in one orientation, tested under random cube rotations")
         groups = {spec: import_group_module(spec) for spec in ("trivial3d", "o", "oh")}
-        models = {"plain 3D CNN": (groups["trivial3d"], 20), "O G-CNN": (groups["o"], 4), "Oh G-CNN": (groups["oh"], 3)}
+        irreps = {name: 9 for name in ("trivial", "irrep_1", "irrep_2", "irrep_3", "irrep_4")}  # every irrep of O
+        models: dict[str, tuple[ModuleType, int | dict[str, int]]] = {
+            "plain 3D CNN": (groups["trivial3d"], 20),
+            "O G-CNN": (groups["o"], 4),
+            "O steerable CNN, irrep fields": (groups["o"], irreps),
+            "Oh G-CNN": (groups["oh"], 3),
+        }
         rows = tetris.run(models, groups["o"], epochs=epochs, quiet=quiet, seed=seed)
         lines = [
             "| model | group | parameters | train accuracy | rotated test accuracy | training seconds |",

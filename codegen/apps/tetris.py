@@ -8,6 +8,7 @@ invariant to reflections too (Oh) cannot.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from types import ModuleType
 
 import torch
@@ -50,14 +51,22 @@ def datasets(rotations: ModuleType, test_per_shape: int = 24, seed: int = 0) -> 
     return Split(shapes, labels), Split(test, labels.repeat_interleave(test_per_shape))
 
 
+def network(group: ModuleType, hidden: int | dict[str, int], num_layers: int, kernel_size: int) -> torch.nn.Module:
+    """A G-CNN of `hidden` regular fields, or, for a dict of field counts, a `SteerableCNN` of that field type."""
+    if isinstance(hidden, int):
+        return group.GroupEquivariantCNN3d(1, len(SHAPES), hidden, num_layers, kernel_size)
+    return group.SteerableCNN(1, len(SHAPES), group.FieldType(**hidden), num_layers, kernel_size)
+
+
 def run(
-    groups: dict[str, tuple[ModuleType, int]],
+    groups: Mapping[str, tuple[ModuleType, int | dict[str, int]]],
     rotations: ModuleType,
     epochs: int = 150,
     quiet: bool = False,
     seed: int = 0,
 ) -> list[dict]:
-    """Train each (module, hidden channels) on the canonical shapes; report accuracy on rotated ones."""
+    """Train each (module, hidden regular fields or field counts) on the canonical shapes; report accuracy on
+    rotated ones."""
     train, test = datasets(rotations, seed=seed)
     rows = []
     for name, (group, hidden) in groups.items():
@@ -67,12 +76,12 @@ def run(
             batch_size=len(train),
             learning_rate=1e-2,
             weight_decay=0.0,
-            hidden_channels=hidden,
+            hidden_channels=hidden if isinstance(hidden, int) else group.FieldType(**hidden).size,
             num_layers=3,
             kernel_size=3,
             seed=seed,
         )
-        model = group.GroupEquivariantCNN3d(1, len(SHAPES), hidden, config.num_layers, config.kernel_size)
+        model = network(group, hidden, config.num_layers, config.kernel_size)
         start = time.perf_counter()
         fit(model, train, config, progress=not quiet, label=name)
         rows.append(
