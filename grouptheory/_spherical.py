@@ -66,33 +66,47 @@ def harmonic_polynomials(degree: int) -> tuple[tuple[Exponents, ...], tuple[tupl
 
 def spherical_harmonic_matrices(group: FiniteGroup, degree: int) -> tuple[int, Exact]:
     """(conductor, A): A[g] is the exact matrix of a 3D group's element g on the harmonic polynomials h of one
-    degree (`harmonic_polynomials`), h(g u) = A[g] h(u), in Q(zeta_conductor), the field of the group's matrices."""
+    degree (`harmonic_polynomials`), h(g u) = A[g] h(u), in Q(zeta_conductor), the field of the group's matrices.
+
+    The generators' matrices come from substitution; every other element's from its parent's, as the group
+    builds its own matrices (M = M_parent M_generator, so A = A_parent A_generator): one small exact product each.
+    """
     action = group._require_action()
     if action.dimension != 3:
         raise GroupTheoryError(f"group {group.name}: spherical harmonics need an action on 3D space")
-    field = action.field
+    field = exact_field(action.field.conductor)
+    generators = field.from_numbers(np.stack([_substituted(action.field, m, degree) for m in action.matrices]))
+    size = 2 * degree + 1
+    matrices = [Exact(np.einsum("ij,k->ijk", np.eye(size, dtype=np.int64), field.reduction[0]))]
+    for parent, via in zip(group.parents[1:], group.parent_generators[1:], strict=True):
+        matrices.append(field.matmul(matrices[parent], generators[via]))
+    denominator = int(np.lcm.reduce([m.denominator for m in matrices]))
+    numerators = np.stack([m.numerators.astype(object) * (denominator // m.denominator) for m in matrices])
+    return field.conductor, field.normalised(Exact(numerators, denominator))
+
+
+def _substituted(field: CyclotomicField, matrix: tuple[Number, ...], degree: int) -> np.ndarray:
+    """The matrix (object array of numbers) of h -> h o M on the harmonic polynomials of the degree."""
     columns, polynomials = harmonic_polynomials(degree)
     pivots = [next(j for j, c in enumerate(p) if c) for p in polynomials]
-    matrices = np.empty((group.order, len(polynomials), len(polynomials)), dtype=object)
-    for g, matrix in enumerate(group._matrices):
-        rows = [matrix[3 * i : 3 * i + 3] for i in range(3)]
-        powers = []  # powers[i][k]: (row_i . u)^k, the k-th power of g u's i-th coordinate, expanded
-        for row in rows:
-            powers.append([{(0, 0, 0): ONE}])
-            for _ in range(degree):
-                powers[-1].append(_times_linear(field, powers[-1][-1], row))
-        for k, polynomial in enumerate(polynomials):
-            moved: Polynomial = {}
-            for e, coefficient in zip(columns, polynomial, strict=True):
-                if coefficient:
-                    term = {(0, 0, 0): field.rational(coefficient)}
-                    for axis in range(3):
-                        term = _product(field, term, powers[axis][e[axis]])
-                    for m, c in term.items():
-                        moved[m] = field.add(moved.get(m, ZERO), c)
-            for j, pivot in enumerate(pivots):
-                matrices[g, k, j] = moved.get(columns[pivot], ZERO)
-    return field.conductor, exact_field(field.conductor).from_numbers(matrices)
+    powers = []  # powers[i][k]: (row_i . u)^k, the k-th power of M u's i-th coordinate, expanded
+    for row in (matrix[3 * i : 3 * i + 3] for i in range(3)):
+        powers.append([{(0, 0, 0): ONE}])
+        for _ in range(degree):
+            powers[-1].append(_times_linear(field, powers[-1][-1], row))
+    out = np.empty((len(polynomials), len(polynomials)), dtype=object)
+    for k, polynomial in enumerate(polynomials):
+        moved: Polynomial = {}
+        for e, coefficient in zip(columns, polynomial, strict=True):
+            if coefficient:
+                term = {(0, 0, 0): field.rational(coefficient)}
+                for axis in range(3):
+                    term = _product(field, term, powers[axis][e[axis]])
+                for m, c in term.items():
+                    moved[m] = field.add(moved.get(m, ZERO), c)
+        for j, pivot in enumerate(pivots):
+            out[k, j] = moved.get(columns[pivot], ZERO)
+    return out
 
 
 def _times_linear(field: CyclotomicField, polynomial: Polynomial, row: tuple[Number, ...]) -> Polynomial:
