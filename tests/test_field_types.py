@@ -276,6 +276,19 @@ def test_continuous_steerable_layers_are_equivariant_for_every_pair_of_fields(na
         assert (layers(field_type.act(x, g)) - field_type.act(y, g)).abs().max() <= 1e-5 * y.abs().max(), (name, g)
 
 
+def test_factored_kernels_are_the_dense_basis_combinations():
+    """Above DENSE_BASIS_ENTRIES a block keeps only the irrep pairs' bases: its kernel is still the weight times
+    the dense orthonormal basis, entry for entry (D16's regular -> regular, 320 x 25,600 entries)."""
+    m = module("d16")
+    conv = m.SteerableConv2d(m.FieldType(regular=2), m.FieldType(regular=1, standard=1), 5)
+    kinds = [b.kind for b in conv._rows[0]]
+    assert kinds == ["factored"] and conv._rows[1][0].kind == "dense"
+    dense = m._dense_kernel_basis("regular", "regular", 5, "continuous")
+    weight = conv.weight[: 2 * len(dense)].detach().double().view(2, len(dense))
+    expected = torch.einsum("mn,nabk->ambk", weight, dense).reshape(32, 64, 5, 5)
+    torch.testing.assert_close(conv.expanded_weight()[:32].double(), expected, atol=1e-6, rtol=1e-5)
+
+
 @pytest.mark.parametrize("name", ["c8", "d16", "i"])
 def test_continuous_lifting_and_group_convolutions_are_the_permutation_special_cases(name):
     m = module(name)
@@ -384,7 +397,8 @@ def test_steerable_layers_cache_in_eval_pickle_and_take_float64():
 
 
 def mixed_network(m) -> torch.nn.Sequential:
-    """Image -> regular, standard and an irrep field -> norm -> ReLU -> a vector field and two scalars."""
+    """Image -> regular, standard and an irrep field -> norm -> ReLU -> a vector field and two scalars, and for
+    I a regular field too (its regular -> regular block is the factored kind)."""
     conv = getattr(m, f"SteerableConv{m.DIMENSION}d")
     kernel = 3 if m.FILTERS == "pixel" else 5
     hidden = m.FieldType(regular=1, standard=1, irrep_1=1)
@@ -392,7 +406,7 @@ def mixed_network(m) -> torch.nn.Sequential:
         conv(m.FieldType(trivial=1), hidden, kernel, padding=1),
         m.FieldBatchNorm(hidden),
         m.FieldReLU(hidden),
-        conv(hidden, m.FieldType(standard=1, trivial=2), kernel, padding=1),
+        conv(hidden, m.FieldType(regular=int(m.GROUP_NAME == "I"), standard=1, trivial=2), kernel, padding=1),
     )
 
 
