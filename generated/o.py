@@ -1184,6 +1184,7 @@ FIELD_BLOCKS = {
     "regular": (0, 1, 2, 2, 3, 3, 3, 4, 4, 4),
     "standard": (3,),
     "quotient_c4z": (0, 2, 3),
+    "quotient_t": (0, 1),
 }
 FIELD_CHANGES_OF_BASIS = {
     "trivial": ((1,),),
@@ -1253,6 +1254,7 @@ FIELD_CHANGES_OF_BASIS = {
      0.7071067811865475), (0.4082482904638631, 0.5773502691896258, 0, -0.7071067811865475, 0, 0), (0.4082482904638631,
      -0.2886751345948129, 0.5, 0, -0.7071067811865475, 0), (0.4082482904638631, -0.2886751345948129, -0.5, 0, 0,
      -0.7071067811865475)),
+    "quotient_t": ((0.7071067811865476, 0.7071067811865476), (0.7071067811865476, -0.7071067811865476)),
 }
 # Those that permute a basis: FIELD_PERMUTATIONS[name][g][x] is where element g moves basis vector x.
 FIELD_PERMUTATIONS = {
@@ -1282,10 +1284,13 @@ FIELD_PERMUTATIONS = {
      0, 2, 1), (1, 0, 5, 4, 3, 2), (3, 2, 1, 0, 5, 4), (4, 0, 2, 1, 3, 5), (5, 3, 1, 2, 0, 4), (4, 5, 0, 1, 2, 3), (3,
      1, 5, 0, 4, 2), (2, 0, 1, 5, 3, 4), (5, 0, 4, 2, 3, 1), (1, 5, 3, 4, 2, 0), (4, 2, 3, 1, 5, 0), (5, 1, 0, 2, 4,
      3), (2, 1, 3, 5, 4, 0), (5, 4, 3, 2, 1, 0)),
+    "quotient_t": ((0, 1), (1, 0), (1, 0), (0, 1), (0, 1), (0, 1), (0, 1), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0), (1,
+     0), (1, 0), (0, 1), (0, 1), (0, 1), (0, 1), (0, 1), (0, 1), (0, 1), (1, 0), (1, 0), (1, 0)),
 }
 # Catalog groups inside this one (their elements by index here), which name the quotient fields.
 SUBGROUPS = {
     "c4z": (0, 1, 3, 7),
+    "t": (0, 5, 3, 17, 19, 15, 4, 14, 18, 20, 6, 16),
 }
 # Each field restricted to each of those subgroups H: H's fields, in order, and how to read them off,
 # y_H = R y: the source channel of each H channel where R only reorders, else R itself (orthogonal).
@@ -1293,10 +1298,22 @@ RESTRICTIONS = {
     "c4z": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 4), ('regular', 4), ('regular', 4),
      ('regular', 4), ('regular', 4), ('regular', 4)), (0, 1, 3, 7, 2, 4, 8, 14, 5, 9, 15, 21, 6, 10, 16, 12, 11, 17,
      13, 18, 19, 22, 20, 23)), 'standard': ((('irrep_0', 1), ('irrep_1', 2)), ((1, 0, 0), (0, 1, 0), (0, 0, 1))),
-     'quotient_c4z': ((('trivial', 1), ('regular', 4), ('trivial', 1)), (0, 1, 2, 4, 5, 3)), 'irrep_0': ((('trivial',
-     1),), (0,)), 'irrep_1': ((('irrep_2', 1),), ((1,),)), 'irrep_2': ((('irrep_0', 1), ('irrep_2', 1)), ((1, 0), (0,
-     1))), 'irrep_3': ((('irrep_0', 1), ('irrep_1', 2)), ((1, 0, 0), (0, 1, 0), (0, 0, 1))), 'irrep_4': ((('irrep_1',
-     2), ('irrep_2', 1)), ((0, 1, 0), (0, 0, 1), (1, 0, 0)))},
+     'quotient_c4z': ((('trivial', 1), ('regular', 4), ('trivial', 1)), (0, 1, 2, 4, 5, 3)), 'quotient_t':
+     ((('irrep_0', 1), ('irrep_2', 1)), ((0.7071067811865475, 0.7071067811865475), (0.7071067811865475,
+     -0.7071067811865475))), 'irrep_0': ((('trivial', 1),), (0,)), 'irrep_1': ((('irrep_2', 1),), ((1,),)), 'irrep_2':
+     ((('irrep_0', 1), ('irrep_2', 1)), ((1, 0), (0, 1))), 'irrep_3': ((('irrep_0', 1), ('irrep_1', 2)), ((1, 0, 0),
+     (0, 1, 0), (0, 0, 1))), 'irrep_4': ((('irrep_1', 2), ('irrep_2', 1)), ((0, 1, 0), (0, 0, 1), (1, 0, 0)))},
+    "t": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 12), ('regular', 12)), (0, 5, 3, 17, 19, 15,
+     4, 14, 18, 20, 6, 16, 1, 11, 7, 22, 2, 13, 9, 21, 23, 8, 12, 10)), 'standard': ((('irrep_2', 3),), ((1, 0, 0), (0,
+     1, 0), (0, 0, 1))), 'quotient_c4z': ((('irrep_0', 1), ('irrep_1', 2), ('irrep_2', 3)), ((0.4082482904638631,
+     0.4082482904638631, 0.4082482904638631, 0.4082482904638631, 0.4082482904638631, 0.4082482904638631),
+     (0.5773502691896258, -0.2886751345948129, -0.2886751345948129, 0.5773502691896258, -0.2886751345948129,
+     -0.2886751345948129), (0, 0.5000000000000001, -0.5000000000000001, 0, 0.5000000000000001, -0.5000000000000001),
+     (0.7071067811865475, 0, 0, -0.7071067811865475, 0, 0), (0, 0.7071067811865475, 0, 0, -0.7071067811865475, 0), (0,
+     0, 0.7071067811865475, 0, 0, -0.7071067811865475))), 'quotient_t': ((('trivial', 1), ('trivial', 1)), (0, 1)),
+     'irrep_0': ((('trivial', 1),), (0,)), 'irrep_1': ((('irrep_0', 1),), ((1,),)), 'irrep_2': ((('irrep_1', 2),), ((1,
+     0), (0, 1))), 'irrep_3': ((('irrep_2', 3),), ((1, 0, 0), (0, 1, 0), (0, 0, 1))), 'irrep_4': ((('irrep_2', 3),),
+     ((1, 0, 0), (0, -1, 0), (0, 0, 1)))},
 }
 # Stabilisers of kernel offsets (one per conjugacy class; a generic offset's is trivial) and, for each,
 # an orthonormal basis of the matrices X with irrep_out(s) X = X irrep_in(s) for every s in it, by
@@ -2211,9 +2228,9 @@ class RestrictField(nn.Module):
     is the output's type. Permutation fields stay permutation fields where they can (a regular field of a
     group is |G|/|H| regular fields of H): their channels are only reordered.
 
-    >>> restrict = RestrictField(FieldType(regular=1, standard=1), "c4z")
+    >>> restrict = RestrictField(FieldType(regular=1, standard=1), "t")
     >>> restrict.fields
-    {'regular': 6, 'irrep_0': 1, 'irrep_1': 1}
+    {'regular': 2, 'irrep_2': 1}
     """
 
     def __init__(self, field_type: FieldType, subgroup: str) -> None:

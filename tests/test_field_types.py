@@ -16,9 +16,9 @@ from grouptheory._exact_arrays import exact_field
 from grouptheory._kernel_spaces import harmonic_matrices
 from grouptheory._spherical import spherical_harmonic_matrices
 
-GRID_EXACT = ["trivial", "c2", "d2", "c4", "d4", "c4z", "o", "d4h", "oh"]
+GRID_EXACT = ["trivial", "c2", "d2", "c4", "d4", "c4z", "t", "o", "d4h", "oh"]
 PLANAR = ["c4", "d4", "c6", "c8", "d8", "c16", "d16"]
-SPATIAL = ["c4z", "o", "d4h", "oh", "i"]
+SPATIAL = ["c4z", "t", "o", "d4h", "oh", "i"]
 
 
 def module(name: str):
@@ -94,12 +94,13 @@ def test_spherical_harmonics_are_harmonic_and_move_by_their_exact_matrices(name)
 
 def test_catalog_subgroups_are_found_by_their_exact_matrices():
     assert catalog_subgroups(load("d4")) == {"c2": (0, 3), "c4": (0, 1, 3, 6), "d2": (0, 3, 2, 7)}
-    assert set(catalog_subgroups(load("oh"))) == {"c4z", "d4h", "o"}
+    assert set(catalog_subgroups(load("oh"))) == {"c4z", "d4h", "o", "t"}
+    assert set(catalog_subgroups(load("i"))) == {"t"}  # the twelve rotations I shares with the cube
     assert set(catalog_subgroups(load("d16"))) == {"c2", "c4", "c8", "c16", "d2", "d4", "d8"}
     assert catalog_subgroups(load("c4z")) == {}
 
 
-@pytest.mark.parametrize("name", [*GRID_EXACT, "c8", "d16"])
+@pytest.mark.parametrize("name", [*GRID_EXACT, "c8", "d16", "i"])
 def test_field_representations_are_homomorphisms(name):
     m = module(name)
     table = torch.tensor(m.CAYLEY_TABLE)
@@ -437,7 +438,17 @@ def test_field_networks_compile_in_train_and_eval():
 
 @pytest.mark.parametrize(
     ("name", "subgroup"),
-    [("d4", "c4"), ("d4", "d2"), ("c8", "c4"), ("d16", "c16"), ("d16", "d8"), ("oh", "o"), ("oh", "d4h")],
+    [
+        ("d4", "c4"),
+        ("d4", "d2"),
+        ("c8", "c4"),
+        ("d16", "c16"),
+        ("d16", "d8"),
+        ("oh", "o"),
+        ("oh", "d4h"),
+        ("o", "t"),
+        ("i", "t"),
+    ],
 )
 def test_restriction_reads_fields_as_the_subgroups_fields(name, subgroup):
     """R rho_G(h) = rho_H(h) R for every element h of H, R orthogonal, and regular fields stay regular."""
@@ -457,21 +468,30 @@ def test_restriction_reads_fields_as_the_subgroups_fields(name, subgroup):
     assert regular.index is not None and torch.equal(regular(y), torch.einsum("ij,bj...->bi...", regular.matrix, y))
 
 
-def test_a_d4_network_continues_as_a_c4_network():
+@pytest.mark.parametrize(("name", "subgroup"), [("d4", "c4"), ("i", "t")])
+def test_a_network_continues_with_its_subgroups_layers(name, subgroup):
+    """G's layers, RestrictField, then H's own layers: equivariant to every element of H (D4 then C4; I, with
+    continuous filters, then T, with pixel filters, as T maps the voxel grid onto itself)."""
     torch.manual_seed(0)
-    d4, c4 = module("d4"), module("c4")
-    hidden = d4.FieldType(regular=2, standard=1)
-    restrict = d4.RestrictField(hidden, "c4")
-    c4_hidden = c4.FieldType(**restrict.fields)
+    g_module, h_module = module(name), module(subgroup)
+    nd = g_module.DIMENSION
+    hidden = g_module.FieldType(regular=1, standard=1)
+    restrict = g_module.RestrictField(hidden, subgroup)
+    h_hidden = h_module.FieldType(**restrict.fields)
+    g_kernel = 3 if g_module.FILTERS == "pixel" else 5
     net = torch.nn.Sequential(
-        d4.SteerableConv2d(d4.FieldType(trivial=1), hidden, 3, padding=1),
-        d4.FieldReLU(hidden),
+        getattr(g_module, f"SteerableConv{nd}d")(
+            g_module.FieldType(trivial=1), hidden, g_kernel, padding=g_kernel // 2
+        ),
+        g_module.FieldReLU(hidden),
         restrict,
-        c4.SteerableConv2d(c4_hidden, c4.FieldType(regular=1), 3, padding=1),
+        getattr(h_module, f"SteerableConv{nd}d")(h_hidden, h_module.FieldType(regular=1), 3, padding=1),
     )
-    x = torch.randn(2, 1, 9, 9)
+    x = torch.randn(2, 1, *(7,) * nd)
     y = net(x)
-    for h, g in enumerate(d4.SUBGROUPS["c4"]):  # the rotations: the network is C4-equivariant
-        torch.testing.assert_close(net(d4.act_on_image(x, g)), c4.FieldType(regular=1).act(y, h), atol=1e-5, rtol=1e-5)
-    with pytest.raises(ValueError, match="'c8' is not a catalog subgroup of D4"):
-        d4.RestrictField(hidden, "c8")
+    act = g_module.act_on_image if nd == 2 else g_module.act_on_volume
+    for h, g in enumerate(g_module.SUBGROUPS[subgroup]):
+        moved = h_module.FieldType(regular=1).act(y, h)
+        torch.testing.assert_close(net(act(x, g)), moved, atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match=f"'c8' is not a catalog subgroup of {g_module.GROUP_NAME}"):
+        g_module.RestrictField(hidden, "c8")
