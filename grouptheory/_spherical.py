@@ -6,7 +6,8 @@ spherical harmonic of degree l; they form a space of dimension 2l + 1 that every
 (h o g is harmonic again). The basis here is the reduced row echelon form of the Laplacian's kernel over
 the monomials, with rational coefficients, so that the coordinates of any harmonic polynomial are its
 coefficients on the pivot monomials: substituting g u into each basis polynomial, exactly in the field of
-the group's matrices, gives the matrix A(g) with h(g u) = A(g) h(u), with no linear system to solve.
+the group's matrices, gives the matrix A(g) with h(g u) = A(g) h(u), with no linear system to solve. Only
+the generators are substituted; A is a homomorphism, so the other elements' matrices are products.
 
 >>> from grouptheory import load
 >>> monomials, polynomials = harmonic_polynomials(2)
