@@ -189,7 +189,7 @@ FIELD_MEMORY_TYPES = {
 }
 """I's hidden field types for `bench_field_memory`: two regular fields; the same irreps (each irrep of I is in
 the regular representation as often as its degree); and one of each non-trivial irrep with scalars added until
-the parameters match (a scalar pair has 4 kernels at kernel 5, 60 times the density of the other pairs)."""
+the parameters match (a pair of scalars has 4 kernels at kernel 5, a pair of regular channels 0.25)."""
 
 
 def bench_field_memory(
