@@ -94,8 +94,7 @@ def compose(digits: Split, count: int, size: int, seed: int, digit_size: int | N
 def rotate_canvases(canvases: Canvases, degrees: torch.Tensor | float) -> Canvases:
     """Canvases turned counter-clockwise about their centres: exact for quarter turns, else the
     image bilinear and the regions nearest, with background outside."""
-    angles = torch.as_tensor(degrees, dtype=torch.float64).expand(len(canvases))
-    return Canvases(rotate(canvases.images, angles), rotate_labels(canvases.regions, angles))
+    return Canvases(rotate(canvases.images, degrees), rotate_labels(canvases.regions, degrees))
 
 
 def mean_iou(model: nn.Module, canvases: Canvases, batch_size: int = 64) -> float:
