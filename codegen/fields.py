@@ -2,7 +2,8 @@
 
 Derived once, exactly, by the engine: the real orthogonal irreducible representations, the named
 representations a field may carry (trivial, regular, standard = the declared action, and the quotient
-representations on G/H for the catalog subgroups H) with their decompositions into irreps, and the
+representations on G/H for the catalog subgroups H and those the spec declares) with their decompositions
+into irreps, how each field restricts to the catalog subgroups, and the
 intertwiner bases per lattice stabiliser and per circular harmonic degree (`grouptheory.kernel_spaces`).
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from grouptheory import FiniteGroup, catalog_subgroups, harmonic_polynomials, kernel_spaces
+from grouptheory import FiniteGroup, field_subgroups, harmonic_polynomials, kernel_spaces
 
 from .constants import Matrix, matrix_literal, matrix_literals
 from .restrictions import Fields, Rows, restriction
@@ -27,12 +28,14 @@ class FieldsModel:
     changes_of_basis: dict[str, Matrix]
     permutations: dict[str, tuple[tuple[int, ...], ...]]
     subgroups: dict[str, tuple[int, ...]]
+    """Every subgroup with a quotient field (catalog and declared), by name: its embedding."""
     stabilisers: tuple[tuple[int, ...], ...]
     intertwiners: tuple[dict[tuple[int, int], tuple[Matrix, ...]], ...]
     harmonics: tuple[dict[tuple[int, int], tuple[tuple[Matrix, ...], ...]], ...]
     harmonic_polynomials: tuple[tuple[dict[tuple[int, int, int], float], ...], ...]
     """In space, per harmonic degree: its harmonic polynomials (exponents -> coefficient); empty on the plane."""
     restrictions: dict[str, dict[str, tuple[Fields, Rows]]]
+    """Per catalog subgroup (whose module a network can continue with), how each field reads as its fields."""
 
 
 @functools.lru_cache(maxsize=64)
@@ -41,7 +44,7 @@ def build_fields(group: FiniteGroup) -> FieldsModel:
     (planar) or spherical (3D) harmonics. Kept per group object (groups are immutable, and `load` makes a new
     one when a spec changes): generating and then checking a module costs the exact work once."""
     irreps = group.irreps(real=True)
-    subgroups = catalog_subgroups(group)
+    subgroups = field_subgroups(group)
     named = {
         "trivial": group.trivial_representation(),
         "regular": group.regular_representation(),
@@ -74,6 +77,7 @@ def build_fields(group: FiniteGroup) -> FieldsModel:
                 for field, rep in {**named, **{f"irrep_{k}": rep for k, rep in enumerate(irreps)}}.items()
             }
             for name, members in subgroups.items()
+            if name not in group.declared_subgroups  # catalog groups only: their modules exist
         },
     )
 

@@ -144,9 +144,9 @@ def _field_tables(model: ModuleModel) -> dict[str, str]:
 def _restrict_example(model: ModuleModel) -> str:
     """What the RestrictField docstring example prints: a regular and a standard field, read as fields of
     the last catalog subgroup."""
-    if not model.fields.subgroups:
+    if not model.fields.restrictions:
         return ""
-    table = model.fields.restrictions[list(model.fields.subgroups)[-1]]
+    table = list(model.fields.restrictions.values())[-1]
     names = [name for field in ("regular", "standard") for name, _ in table[field][0]]
     return repr({name: names.count(name) for name in dict.fromkeys(names)})
 

@@ -1726,7 +1726,8 @@ FIELD_PERMUTATIONS = {
      0), (0, 1), (1, 0), (0, 1), (0, 1), (1, 0), (0, 1), (1, 0), (1, 0), (0, 1), (1, 0), (0, 1), (0, 1), (1, 0), (0,
      1), (1, 0), (1, 0), (0, 1), (1, 0), (0, 1)),
 }
-# Catalog groups inside this one (their elements by index here), which name the quotient fields.
+# The subgroups that name the quotient fields (their elements by index here): the catalog groups inside
+# this one, then those its spec declares.
 SUBGROUPS = {
     "c16": (0, 1, 3, 6, 10, 14, 18, 22, 26, 30, 29, 25, 21, 17, 13, 9),
     "c2": (0, 26),
@@ -1736,7 +1737,7 @@ SUBGROUPS = {
     "d4": (0, 10, 2, 26, 15, 16, 21, 31),
     "d8": (0, 3, 2, 10, 7, 8, 18, 15, 16, 13, 26, 23, 24, 21, 29, 31),
 }
-# Each field restricted to each of those subgroups H: H's fields, in order, and how to read them off,
+# Each field restricted to each catalog subgroup H: H's fields, in order, and how to read them off,
 # y_H = R y: the source channel of each H channel where R only reorders, else R itself (orthogonal).
 RESTRICTIONS = {
     "c16": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 16), ('regular', 16)), (0, 1, 3, 6, 10, 14,
@@ -2296,7 +2297,7 @@ class FieldType:
 
     Names: ``trivial`` (a scalar), ``regular`` (|G| channels, a group feature map's slice), ``standard``
     (the declared action: a vector that turns with the image), ``irrep_<k>`` (``IRREPS[k]``) and
-    ``quotient_<h>`` (the cosets of the catalog subgroup h, see ``SUBGROUPS``). A field tensor is
+    ``quotient_<h>`` (the cosets of the subgroup h, see ``SUBGROUPS``). A field tensor is
     (B, size, H, W), the fields' channels one after the other; element g acts by
     ``(g f)(u) = rho(g) f(g^-1 u)``.
 
@@ -2815,8 +2816,8 @@ class FieldBatchNorm(nn.Module):
 
 
 class RestrictField(nn.Module):
-    """Fields of D16 read as fields of a catalog subgroup H (``SUBGROUPS``): the same features, for
-    the layers of H's own module, so that a network can continue with a smaller group. ``restrict.fields`` are
+    """Fields of D16 read as fields of a catalog subgroup H (``RESTRICTIONS``): the same features,
+    for the layers of H's own module, so that a network can continue with a smaller group. ``restrict.fields`` are
     H's field counts, grouped by name in order of first appearance: ``h_module.FieldType(**restrict.fields)``
     is the output's type. Permutation fields stay permutation fields where they can (a regular field of a
     group is |G|/|H| regular fields of H): their channels are only reordered.
@@ -2830,7 +2831,11 @@ class RestrictField(nn.Module):
         super().__init__()
         if subgroup not in RESTRICTIONS:
             known = ", ".join(RESTRICTIONS) or "none"
-            raise ValueError(f"RestrictField: {subgroup!r} is not a catalog subgroup of {GROUP_NAME} (known: {known})")
+            declared = " (declared in its spec: it has quotient fields, but no module to continue with)"
+            raise ValueError(
+                f"RestrictField: {subgroup!r} is not a catalog subgroup of {GROUP_NAME}"
+                f"{declared if subgroup in SUBGROUPS else ''}; known: {known}"
+            )
         self.field_type, self.subgroup = field_type, subgroup
         pieces, offset = [], 0  # (H field, its rows of R over the whole field type)
         for name, count in field_type.fields:

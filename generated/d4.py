@@ -1069,13 +1069,14 @@ FIELD_PERMUTATIONS = {
     "quotient_c4": ((0, 1), (0, 1), (1, 0), (0, 1), (1, 0), (1, 0), (0, 1), (1, 0)),
     "quotient_d2": ((0, 1), (1, 0), (0, 1), (0, 1), (1, 0), (1, 0), (1, 0), (0, 1)),
 }
-# Catalog groups inside this one (their elements by index here), which name the quotient fields.
+# The subgroups that name the quotient fields (their elements by index here): the catalog groups inside
+# this one, then those its spec declares.
 SUBGROUPS = {
     "c2": (0, 3),
     "c4": (0, 1, 3, 6),
     "d2": (0, 3, 2, 7),
 }
-# Each field restricted to each of those subgroups H: H's fields, in order, and how to read them off,
+# Each field restricted to each catalog subgroup H: H's fields, in order, and how to read them off,
 # y_H = R y: the source channel of each H channel where R only reorders, else R itself (orthogonal).
 RESTRICTIONS = {
     "c2": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 2), ('regular', 2), ('regular', 2),
@@ -1192,7 +1193,7 @@ class FieldType:
 
     Names: ``trivial`` (a scalar), ``regular`` (|G| channels, a group feature map's slice), ``standard``
     (the declared action: a vector that turns with the image), ``irrep_<k>`` (``IRREPS[k]``) and
-    ``quotient_<h>`` (the cosets of the catalog subgroup h, see ``SUBGROUPS``). A field tensor is
+    ``quotient_<h>`` (the cosets of the subgroup h, see ``SUBGROUPS``). A field tensor is
     (B, size, H, W), the fields' channels one after the other; element g acts by
     ``(g f)(u) = rho(g) f(g^-1 u)``.
 
@@ -1782,8 +1783,8 @@ class FieldBatchNorm(nn.Module):
 
 
 class RestrictField(nn.Module):
-    """Fields of D4 read as fields of a catalog subgroup H (``SUBGROUPS``): the same features, for
-    the layers of H's own module, so that a network can continue with a smaller group. ``restrict.fields`` are
+    """Fields of D4 read as fields of a catalog subgroup H (``RESTRICTIONS``): the same features,
+    for the layers of H's own module, so that a network can continue with a smaller group. ``restrict.fields`` are
     H's field counts, grouped by name in order of first appearance: ``h_module.FieldType(**restrict.fields)``
     is the output's type. Permutation fields stay permutation fields where they can (a regular field of a
     group is |G|/|H| regular fields of H): their channels are only reordered.
@@ -1797,7 +1798,11 @@ class RestrictField(nn.Module):
         super().__init__()
         if subgroup not in RESTRICTIONS:
             known = ", ".join(RESTRICTIONS) or "none"
-            raise ValueError(f"RestrictField: {subgroup!r} is not a catalog subgroup of {GROUP_NAME} (known: {known})")
+            declared = " (declared in its spec: it has quotient fields, but no module to continue with)"
+            raise ValueError(
+                f"RestrictField: {subgroup!r} is not a catalog subgroup of {GROUP_NAME}"
+                f"{declared if subgroup in SUBGROUPS else ''}; known: {known}"
+            )
         self.field_type, self.subgroup = field_type, subgroup
         pieces, offset = [], 0  # (H field, its rows of R over the whole field type)
         for name, count in field_type.fields:

@@ -1890,14 +1890,15 @@ FIELD_PERMUTATIONS = {
      (1, 0, 3, 2), (2, 3, 0, 1), (1, 0, 3, 2), (2, 3, 0, 1), (2, 3, 0, 1), (2, 3, 0, 1), (3, 2, 1, 0), (3, 2, 1, 0),
      (3, 2, 1, 0)),
 }
-# Catalog groups inside this one (their elements by index here), which name the quotient fields.
+# The subgroups that name the quotient fields (their elements by index here): the catalog groups inside
+# this one, then those its spec declares.
 SUBGROUPS = {
     "c4z": (0, 1, 4, 10),
     "d4h": (0, 1, 20, 12, 4, 29, 22, 32, 24, 10, 38, 3, 18, 14, 6, 8),
     "o": (0, 1, 2, 4, 5, 7, 8, 10, 11, 13, 14, 16, 18, 19, 21, 23, 24, 26, 28, 30, 33, 35, 39, 41),
     "t": (0, 7, 4, 26, 30, 23, 5, 21, 28, 33, 8, 24),
 }
-# Each field restricted to each of those subgroups H: H's fields, in order, and how to read them off,
+# Each field restricted to each catalog subgroup H: H's fields, in order, and how to read them off,
 # y_H = R y: the source channel of each H channel where R only reorders, else R itself (orthogonal).
 RESTRICTIONS = {
     "c4z": {'trivial': ((('trivial', 1),), (0,)), 'regular': ((('regular', 4), ('regular', 4), ('regular', 4),
@@ -2806,7 +2807,7 @@ class FieldType:
 
     Names: ``trivial`` (a scalar), ``regular`` (|G| channels, a group feature map's slice), ``standard``
     (the declared action: a vector that turns with the volume), ``irrep_<k>`` (``IRREPS[k]``) and
-    ``quotient_<h>`` (the cosets of the catalog subgroup h, see ``SUBGROUPS``). A field tensor is
+    ``quotient_<h>`` (the cosets of the subgroup h, see ``SUBGROUPS``). A field tensor is
     (B, size, D, H, W), the fields' channels one after the other; element g acts by
     ``(g f)(u) = rho(g) f(g^-1 u)``.
 
@@ -3398,8 +3399,8 @@ class FieldBatchNorm(nn.Module):
 
 
 class RestrictField(nn.Module):
-    """Fields of Oh read as fields of a catalog subgroup H (``SUBGROUPS``): the same features, for
-    the layers of H's own module, so that a network can continue with a smaller group. ``restrict.fields`` are
+    """Fields of Oh read as fields of a catalog subgroup H (``RESTRICTIONS``): the same features,
+    for the layers of H's own module, so that a network can continue with a smaller group. ``restrict.fields`` are
     H's field counts, grouped by name in order of first appearance: ``h_module.FieldType(**restrict.fields)``
     is the output's type. Permutation fields stay permutation fields where they can (a regular field of a
     group is |G|/|H| regular fields of H): their channels are only reordered.
@@ -3413,7 +3414,11 @@ class RestrictField(nn.Module):
         super().__init__()
         if subgroup not in RESTRICTIONS:
             known = ", ".join(RESTRICTIONS) or "none"
-            raise ValueError(f"RestrictField: {subgroup!r} is not a catalog subgroup of {GROUP_NAME} (known: {known})")
+            declared = " (declared in its spec: it has quotient fields, but no module to continue with)"
+            raise ValueError(
+                f"RestrictField: {subgroup!r} is not a catalog subgroup of {GROUP_NAME}"
+                f"{declared if subgroup in SUBGROUPS else ''}; known: {known}"
+            )
         self.field_type, self.subgroup = field_type, subgroup
         pieces, offset = [], 0  # (H field, its rows of R over the whole field type)
         for name, count in field_type.fields:

@@ -16,7 +16,7 @@ from ._spherical import harmonic_polynomials
 from .describe import DESCRIBE_FORMATS, describe
 from .named import cyclic, dihedral, trivial
 from .spec import FILTER_KINDS, catalog_names, from_spec_dict, load, spec_filters, spec_path
-from .subgroups import catalog_subgroups
+from .subgroups import catalog_subgroups, field_subgroups
 
 __all__ = [
     "DESCRIBE_FORMATS",
@@ -33,6 +33,7 @@ __all__ = [
     "cyclic",
     "describe",
     "dihedral",
+    "field_subgroups",
     "from_matrices",
     "from_permutations",
     "from_presentation",

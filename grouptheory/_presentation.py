@@ -56,16 +56,30 @@ def parse_presentation(text: str) -> Presentation:
     >>> p.generators, len(p.relators)
     (('i', 'j'), 3)
     """
-    return _Parser(text).presentation()
+    return _Parser(text, "presentation", "'< a | a^4 >'").presentation()
+
+
+def parse_word(text: str, generators: tuple[str, ...]) -> Word:
+    """Parse one word in the named generators, written as in a presentation's relations (reduced).
+
+    >>> parse_word("r^2 s r^-1", ("r", "s"))
+    ((0, 1), (0, 1), (1, 1), (0, -1))
+    """
+    parser = _Parser(text, "word", "'r^2 s'")
+    parser.names = {name: k for k, name in enumerate(generators)}
+    word = parser._word()
+    if parser.index < len(parser.tokens):
+        raise parser._error(parser.tokens[parser.index][1], "unexpected text after the word")
+    return reduce_word(word)
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, what: str, example: str) -> None:
         if not isinstance(text, str):
-            raise GroupTheoryError(f"a presentation must be a string like '< a | a^4 >', not {text!r}")
+            raise GroupTheoryError(f"a {what} must be a string like {example}, not {text!r}")
         if len(text) > MAX_TEXT:
-            raise GroupTheoryError(f"the presentation has {len(text)} characters; the limit is {MAX_TEXT}")
-        self.text = text
+            raise GroupTheoryError(f"the {what} has {len(text)} characters; the limit is {MAX_TEXT}")
+        self.text, self.what = text, what
         self.depth = 0
         self.letters = 0
         self.tokens: list[tuple[str, int]] = []
@@ -83,7 +97,7 @@ class _Parser:
 
     def _error(self, position: int, message: str) -> GroupTheoryError:
         pointer = " " * position + "^"
-        return GroupTheoryError(f"{message} at position {position} of the presentation:\n  {self.text}\n  {pointer}")
+        return GroupTheoryError(f"{message} at position {position} of the {self.what}:\n  {self.text}\n  {pointer}")
 
     def _peek(self) -> str | None:
         return self.tokens[self.index][0] if self.index < len(self.tokens) else None
@@ -91,7 +105,7 @@ class _Parser:
     def _take(self, *expected: str) -> tuple[str, int]:
         if self.index >= len(self.tokens):
             wanted = " or ".join(repr(e) for e in expected) or "more input"
-            raise self._error(len(self.text), f"expected {wanted} but the presentation ended")
+            raise self._error(len(self.text), f"expected {wanted} but the {self.what} ended")
         token = self.tokens[self.index]
         if expected and token[0] not in expected:
             wanted = " or ".join(repr(e) for e in expected)
@@ -194,8 +208,8 @@ class _Parser:
         if self.letters > MAX_RELATOR_LETTERS:
             raise self._error(
                 position,
-                f"the relators expand to more than {MAX_RELATOR_LETTERS:,} letters (the limit); "
-                "write the group with shorter relators",
+                f"the {'relators expand' if self.what == 'presentation' else 'word expands'} to more than "
+                f"{MAX_RELATOR_LETTERS:,} letters (the limit); write shorter {self.what}s",
             )
 
 

@@ -65,6 +65,13 @@ MAX_TEXT = 10_000
 MAX_SPEC_BYTES = 1_000_000
 """Largest spec file."""
 
+MAX_DECLARED_SUBGROUPS = 32
+"""Most subgroups a spec may name (each becomes a quotient field of the generated module)."""
+
+MAX_SUBGROUP_WORDS = 32
+"""Most words generating one named subgroup (any subgroup of a group of MAX_ORDER elements needs at
+most 13)."""
+
 MAX_IRREPS_ORDER = 2000
 """Largest group whose irreducible representations are built (each is induced from a subgroup and
 projected; above this order the search over subgroups alone takes seconds)."""

@@ -45,6 +45,8 @@ def test_python_errors_name_the_problem(build, fragments):
         assert fragment in str(caught.value)
 
 
+D4_SPEC = 'name = "D4"\npresentation = "< r, s | r^4, s^2, (s r)^2 >"\n[subgroups]\n'
+
 SPEC_CASES = [
     ('name = "G"\ncolour = "red"\n[generators]\nr = [[1, 0], [0, 1]]\n', ["colour", "unknown key"]),
     ('name = "G"\n[generators]\nr = [[0.5, 0], [0, 1]]\n', ["generators.r[0][0]", "float"]),
@@ -55,6 +57,20 @@ SPEC_CASES = [
     ('name = "G"\nmax_order = 0\n[generators]\nr = [[1, 0], [0, 1]]\n', ["max_order"]),
     ('name = "G"\n[generators]\nr = [[0, 1], [1, 0]]\n[action]\nr = [[0, 1], [1, 0]]\n', ["action", "presentation"]),
     ('name = "G"\n[generators\n', ["not valid TOML"]),
+    (D4_SPEC + 'c4 = ["r"]\nturns = ["r^-1", "r^2"]\n', ["subgroups.turns", "same subgroup as subgroups.c4"]),
+    (D4_SPEC + 'h = ["r", "s"]\n', ["subgroups.h", "generate all of D4", "proper, non-trivial"]),
+    (D4_SPEC + 'h = ["r^4", "1"]\n', ["subgroups.h", "generate only the identity"]),
+    (D4_SPEC + 'h = ["r t"]\n', ["subgroups.h", "unknown generator 't'", "position 2 of the word"]),
+    (D4_SPEC + 'h = ["r s)"]\n', ["subgroups.h", "unexpected text after the word"]),
+    (D4_SPEC + 'h = "r"\n', ["subgroups.h", "must be a list of words"]),
+    (D4_SPEC + "h = []\n", ["subgroups.h", "must be a list of words"]),
+    (D4_SPEC + "h = [2]\n", ["subgroups.h", "a word must be a string"]),
+    (D4_SPEC + '"quotient-1" = ["r"]\n', ["subgroups.quotient-1", "not a valid identifier"]),
+    (D4_SPEC + "h = [" + ", ".join(['"r"'] * 33) + "]\n", ["subgroups.h", "33 words; the limit is 32"]),
+    (D4_SPEC + "".join(f'h{k} = ["r"]\n' for k in range(33)), ["subgroups", "33 subgroups; the limit is 32"]),
+    (D4_SPEC + 'h = ["(r s)^60000"]\n', ["subgroups.h", "the word expands to more than 100,000 letters"]),
+    (D4_SPEC + 'h = ["(r s)^30000", "(s r)^30000"]\n', ["subgroups.h", "the words expand to more than 100,000"]),
+    ('name = "G"\nsubgroups = ["r"]\n[generators]\nr = [[0, -1], [1, 0]]\n', ["subgroups", "must be a table"]),
 ]
 
 

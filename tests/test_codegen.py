@@ -18,6 +18,8 @@ name = "Rot6"
 description = "Rotations by multiples of 60 degrees, declared by a user."
 [generators]
 r = [["1/2", "-sqrt(3)/2"], ["sqrt(3)/2", "1/2"]]
+[subgroups]
+thirds = ["r^2"]
 """
 
 
@@ -79,6 +81,26 @@ def test_a_user_spec_generates_an_importable_equivariant_module(tmp_path):
     layer = module.GroupConv2d(2, 2, 5, padding=2).double()
     errors = equivariance_error(layer, torch.randn(1, 2, 6, 9, 9, dtype=torch.float64))
     assert errors[3] < 1e-12
+    # The declared subgroup names a quotient field (its two cosets) beside the catalog subgroup C2 found.
+    assert module.SUBGROUPS == {"c2": (0, 3), "thirds": (0, 2, 4)} and set(module.RESTRICTIONS) == {"c2"}
+    thirds = module.FieldType(quotient_thirds=1)
+    assert thirds.size == 2 and module.FIELD_PERMUTATIONS["quotient_thirds"][1] == (1, 0)
+    conv = module.SteerableConv2d(module.FieldType(trivial=1), thirds, 5, padding=2).double()
+    x = torch.randn(1, 1, 9, 9, dtype=torch.float64)
+    torch.testing.assert_close(conv(module.act_on_image(x, 3)), thirds.act(conv(x), 3))
+    with pytest.raises(ValueError, match="'thirds' is not a catalog subgroup of Rot6 \\(declared in its spec"):
+        module.RestrictField(thirds, "thirds")
+
+
+@pytest.mark.parametrize(
+    ("declared", "message"),
+    [('c2 = ["r^3"]', "the catalog group 'c2' is a subgroup of Rot6 too"), ('half = ["r^3"]', "catalog subgroup 'c2'")],
+)
+def test_a_declared_subgroup_differs_from_the_catalog_ones(tmp_path, declared, message):
+    spec = tmp_path / "rot6.toml"
+    spec.write_text(USER_SPEC.replace('thirds = ["r^2"]', declared))
+    with pytest.raises(GroupTheoryError, match=f"Rot6: subgroups.{declared.split()[0]}: .*{message}"):
+        generate_module(spec, tmp_path)
 
 
 def test_rendered_source_needs_no_formatter(tmp_path):

@@ -100,6 +100,27 @@ def test_catalog_subgroups_are_found_by_their_exact_matrices():
     assert catalog_subgroups(load("c4z")) == {}
 
 
+def test_i_names_a_quotient_field_for_every_kind_of_subgroup_and_c5s_are_the_vertices():
+    """i.toml declares C2, C3, C5, D2, D3 and D5 (T is a catalog group): with the trivial group and I itself,
+    one subgroup of each of I's nine conjugacy classes. The cosets of C5, the stabiliser of the 5-fold axis of
+    f, are the icosahedron's 12 vertices: the quotient field permutes them as the rotations move the vertices."""
+    m = module("i")
+    orders = {name: len(members) for name, members in m.SUBGROUPS.items()}
+    assert orders == {"t": 12, "c2": 2, "c3": 3, "c5": 5, "d2": 4, "d3": 6, "d5": 10}
+    assert set(m.RESTRICTIONS) == {"t"}  # the declared ones have no module to continue with
+    matrices = torch.tensor(m.MATRICES, dtype=torch.float64)
+    f = m.SUBGROUPS["c5"][1]
+    eigenvalues, eigenvectors = torch.linalg.eig(matrices[f])
+    axis = eigenvectors[:, (eigenvalues - 1).abs().argmin()].real
+    moves = torch.tensor(m.FIELD_PERMUTATIONS["quotient_c5"])  # moves[g][x]: where g takes coset x
+    vertex = {int(moves[g][0]): matrices[g] @ axis for g in range(m.ORDER)}  # coset x = g C5 -> g (axis)
+    points = torch.stack(list(vertex.values()))
+    assert len(points) == 12 and torch.cdist(points, points).add(torch.eye(12)).min() > 0.5  # twelve distinct
+    for g in range(m.ORDER):
+        for x in range(12):
+            torch.testing.assert_close(matrices[g] @ vertex[x], vertex[int(moves[g][x])])
+
+
 @pytest.mark.parametrize("name", [*GRID_EXACT, "c8", "d16", "i"])
 def test_field_representations_are_homomorphisms(name):
     m = module(name)

@@ -147,7 +147,7 @@ def check_run(config: TrainConfig, dataset: str, group: ModuleType) -> None:
 
 
 def _check_restriction(config: TrainConfig, group: ModuleType) -> None:
-    subgroups = getattr(group, "SUBGROUPS", {})
+    subgroups = getattr(group, "RESTRICTIONS", {})  # the catalog subgroups, whose modules a network continues with
     if config.restrict_to not in subgroups:
         known = ", ".join(subgroups) or "none"
         raise AppError(

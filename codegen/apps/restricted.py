@@ -30,7 +30,7 @@ class RegularRestriction(nn.Module):
 
 class RestrictedCNN(nn.Module):
     """``GroupEquivariantCNN`` of `group` for the first `restrict_after` blocks, then of `subgroup` (a catalog
-    name in ``group.SUBGROUPS``).
+    name in ``group.RESTRICTIONS``).
 
     Each block is a convolution ('same' padding), batch norm and ReLU, with a 2x2 max pool after every
     `downsample_every`-th; the subgroup's blocks have ``hidden_channels * |G| / |H|`` fields, so every block
@@ -58,7 +58,7 @@ class RestrictedCNN(nn.Module):
         filters: str | None = None,
     ) -> None:
         super().__init__()
-        subgroups = getattr(group, "SUBGROUPS", {})  # modules without field types have none
+        subgroups = getattr(group, "RESTRICTIONS", {})  # catalog subgroups only: their modules exist
         if subgroup not in subgroups:
             known = ", ".join(subgroups) or "none"
             raise ValueError(
