@@ -81,6 +81,7 @@ def _summary(group: FiniteGroup) -> dict:
         "cayley_table": group.cayley_table.tolist(),
         "conjugacy_classes": [list(c) for c in group.conjugacy_classes()],
         "center": list(group.center()),
+        "declared_subgroups": {name: list(members) for name, members in group.declared_subgroups.items()},
     }
 
 
@@ -118,6 +119,7 @@ def _text(group: FiniteGroup, summary: dict) -> str:
         f"conjugacy classes: {_sets(group, group.conjugacy_classes())}",
         f"centre: {_sets(group, [group.center()])}",
     ]
+    lines += [f"subgroup {name}: {_sets(group, [members])}" for name, members in group.declared_subgroups.items()]
     return "\n".join(lines)
 
 
@@ -139,6 +141,8 @@ def _markdown(group: FiniteGroup, summary: dict) -> str:
         "",
         f"Centre: {_sets(group, [group.center()])}",
     ]
+    for name, members in group.declared_subgroups.items():
+        lines += ["", f"Subgroup `{name}`: {_sets(group, [members])}"]
     return "\n".join(lines)
 
 

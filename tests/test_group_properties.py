@@ -77,3 +77,18 @@ def test_element_numbering_is_breadth_first():
     assert lengths == sorted(lengths)
     for i, word in enumerate(d4.labels):
         assert d4.word(i) == word
+
+
+def test_declared_subgroups_are_generated_by_their_words_and_shown():
+    """A subgroup named by words is the closure of their elements (inverses and brackets as in presentations),
+    and `gcnn show` lists it by its elements' words."""
+    import json
+
+    from grouptheory import describe, load
+
+    d4 = dihedral(4).with_subgroups({"turns": ["r^-1"], "klein": ["[r, s]", "s"]})
+    turns, klein = (set(d4.declared_subgroups[name]) for name in ("turns", "klein"))
+    assert turns == set(dihedral(4).subgroup([1]).embedding) and len(klein) == 4 and 1 not in klein
+    assert "subgroup c5: {e, f, f^2, f^3, c f c}" in describe(load("i")).splitlines()
+    assert json.loads(describe(d4, "json"))["declared_subgroups"]["turns"] == [0, 6, 3, 1]  # powers of r^-1
+    assert "Subgroup `klein`" in describe(d4, "markdown")
