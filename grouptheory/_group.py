@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
@@ -47,7 +48,9 @@ class FiniteGroup:
     permutations: tuple[tuple[int, ...], ...] | None = field(default=None, repr=False)
     presentation: str | None = field(default=None, repr=False)
     known_matrices: tuple[ExactMatrix, ...] | None = field(default=None, repr=False, compare=False)
-    declared_subgroups: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
+    declared_subgroups: Mapping[str, tuple[int, ...]] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False, compare=False
+    )
     """Subgroups named by the user (`with_subgroups`), each as its embedding; see `grouptheory.subgroups`."""
 
     @property
@@ -257,12 +260,12 @@ class FiniteGroup:
 
         >>> from grouptheory import dihedral
         >>> d4 = dihedral(4).with_subgroups({"mirror": ["s"], "axes": ["r^2", "s"]})
-        >>> d4.declared_subgroups
+        >>> dict(d4.declared_subgroups)
         {'mirror': (0, 2), 'axes': (0, 3, 2, 7)}
         """
         from .subgroups import declared_subgroups
 
-        return replace(self, declared_subgroups=declared_subgroups(self, subgroups, source))
+        return replace(self, declared_subgroups=MappingProxyType(declared_subgroups(self, subgroups, source)))
 
     def word(self, index: int) -> str:
         """A shortest word for element index in the generators, such as 'r^2 s' ('e' for the identity)."""
