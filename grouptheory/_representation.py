@@ -83,6 +83,8 @@ class Representation:
         self.character_index: int | None = None
         """For irreducible representations: the row of the character table (for a real irreducible
         representation of complex or quaternionic type, the first of its complex characters)."""
+        self._lifts: dict[int, Representation] = {}  # lifted(conductor), built once per conductor
+        self._dense_of_monomial: Exact | None = None  # dense(), built once for monomial matrices
 
     def copy(self) -> Representation:
         """The same matrices under a new name (representations are values; names and kinds are labels)."""
@@ -146,13 +148,16 @@ class Representation:
         """The exact matrices rho(g) (without the form's scaling), shape (|G|, d, d)."""
         if self._dense_matrices is not None:
             return self._dense_matrices
-        check_matrix_entries(self.group, self.degree)
-        n, d = self.group.order, self.degree
-        images, exponents = self._monomial.images, self._monomial.exponents  # type: ignore[union-attr]
-        numerators = np.zeros((n, d, d, self.field.degree), dtype=np.int64)
-        g, j = np.meshgrid(np.arange(n), np.arange(d), indexing="ij")
-        numerators[g, images, j] = self.field.reduction[exponents % self.conductor]
-        return Exact(numerators)
+        if self._dense_of_monomial is None:
+            check_matrix_entries(self.group, self.degree)
+            n, d = self.group.order, self.degree
+            images, exponents = self._monomial.images, self._monomial.exponents  # type: ignore[union-attr]
+            numerators = np.zeros((n, d, d, self.field.degree), dtype=np.int64)
+            g, j = np.meshgrid(np.arange(n), np.arange(d), indexing="ij")
+            numerators[g, images, j] = self.field.reduction[exponents % self.conductor]
+            numerators.setflags(write=False)  # shared by every caller from now on
+            self._dense_of_monomial = Exact(numerators)
+        return self._dense_of_monomial
 
     def matrix(self, element: int) -> sympy.ImmutableMatrix:
         """The exact (unitary, when a form is known) matrix of an element, as a sympy matrix."""
@@ -359,15 +364,23 @@ class Representation:
             return self
         if conductor % self.conductor:
             raise ValueError(f"{conductor} is not a multiple of {self.conductor}")
-        step = conductor // self.conductor
-        if self._monomial is not None:
-            m = self._monomial
-            return Representation(
-                self.group, conductor, monomial=Monomial(m.images, m.exponents * step), name=self.name, kind=self.kind
-            )
-        dense = embed(self.dense(), self.conductor, conductor)
-        form = embed(self._form, self.conductor, conductor) if self._form is not None else None
-        return Representation(self.group, conductor, dense=dense, form=form, name=self.name, kind=self.kind)
+        if conductor not in self._lifts:
+            step = conductor // self.conductor
+            if self._monomial is not None:
+                m = self._monomial
+                lifted = Representation(
+                    self.group,
+                    conductor,
+                    monomial=Monomial(m.images, m.exponents * step),
+                    name=self.name,
+                    kind=self.kind,
+                )
+            else:
+                dense = embed(self.dense(), self.conductor, conductor)
+                form = embed(self._form, self.conductor, conductor) if self._form is not None else None
+                lifted = Representation(self.group, conductor, dense=dense, form=form, name=self.name, kind=self.kind)
+            self._lifts[conductor] = lifted
+        return self._lifts[conductor]
 
     def _form_or_ones(self, field: ExactField) -> Exact:
         if self._form is not None:
