@@ -1519,7 +1519,9 @@ class SteerableConv2d(nn.Module):
             pieces = []
             for b in row:
                 weight = self.weight[b.start : b.start + b.m_out * b.m_in * b.count].view(b.m_out * b.m_in, b.count)
-                if b.kind == "orbits":
+                if not b.count:  # no equivariant kernel between these fields (zero-size products crash inductor)
+                    kernel = weight.new_zeros(b.m_out * b.m_in, b.d_out * b.d_in * self.kernel_size**DIMENSION)
+                elif b.kind == "orbits":
                     kernel = weight[:, getattr(self, f"index_{b.key}").flatten()]
                 elif b.kind == "dense":
                     kernel = weight @ getattr(self, f"basis_{b.key}").to(weight.dtype)
