@@ -199,6 +199,7 @@ def render(model: ModuleModel) -> str:
         "unet": "GroupEquivariantUNet" if nd == 2 else "GroupEquivariantUNet3d",
         "conv_transpose": f"GroupConvTranspose{suffix}",
         "steerable": f"SteerableConv{suffix}",
+        "steerable_transpose": f"SteerableConvTranspose{suffix}",
         "field_filters": _field_filters(model),
         "restrict_example": _restrict_example(model),
         "conv_transpose_class": f"ConvTranspose{suffix}",

@@ -75,6 +75,7 @@ __all__ = [
     "RestrictField",
     "SteerableCNN",
     "SteerableConv2d",
+    "SteerableConvTranspose2d",
     "act_on_features",
     "act_on_image",
 ]
@@ -1530,10 +1531,13 @@ class SteerableConv2d(nn.Module):
     def _filters(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         return _cached_filters(self, lambda: (self.expanded_weight(), self.expanded_bias()))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def _check_input(self, x: torch.Tensor) -> None:
         if x.dim() != DIMENSION + 2 or x.shape[1] != self.in_type.size:
             layout = f"(B, {self.in_type.size}, H, W)"
             raise ValueError(f"{type(self).__name__} expects {layout}; got shape {tuple(x.shape)}")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self._check_input(x)
         weight, bias = self._filters()
         return F.conv2d(x, weight, bias, self.stride, self.padding, self.dilation)
 
@@ -1546,6 +1550,64 @@ class SteerableConv2d(nn.Module):
             f"padding={self.padding!r}, dilation={self.dilation}, filters={self.filters!r}, "
             f"{self.weight.numel()} parameters"
         )
+
+
+class SteerableConvTranspose2d(SteerableConv2d):
+    """Transposed convolution between field types of C2, for decoders: (B, in_type.size, H, W)
+    -> (B, out_type.size, H', W'), each input pixel spreading the filter ``stride`` pixels apart.
+
+    Its filter is ``SteerableConv2d(in_type, out_type, ...)``'s, a free combination of the same exact basis,
+    transposed into ``nn.ConvTranspose2d``'s layout (in_type.size, out_type.size, k...): the layer is the
+    adjoint of the strided convolution from out_type to in_type whose kernels are these transposed (an equivariant
+    one too). Arguments are those of ``nn.ConvTranspose2d`` (zero padding only) with a single int
+    kernel_size, plus ``filters``. Equivariance is exact for the elements that map the grid onto itself whenever
+    ``output_padding`` is 0, which keeps the output centred on the input: kernel_size = stride + 2 * padding scales
+    by the stride (doubling: kernel 2 or 4 with pixel filters, 6 and padding 2 with continuous ones).
+
+    >>> up = SteerableConvTranspose2d(FieldType(standard=2), FieldType(regular=1), 6, stride=2, padding=2)
+    >>> up(torch.randn(2, 4, 8, 8)).shape
+    torch.Size([2, 2, 16, 16])
+    """
+
+    def __init__(
+        self,
+        in_type: FieldType,
+        out_type: FieldType,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int = 0,
+        output_padding: int = 0,
+        bias: bool = True,
+        dilation: int = 1,
+        filters: str | None = None,
+    ) -> None:
+        name = type(self).__name__
+        _check_int(f"{name}: padding (an int: transposed convolutions pad with zeros)", padding, 0)
+        super().__init__(in_type, out_type, kernel_size, stride, padding, dilation, bias, filters)
+        self.output_padding = _check_int(f"{name}: output_padding", output_padding, 0)
+        if output_padding >= max(stride, dilation):
+            raise ValueError(f"{name}: output_padding must be smaller than stride or dilation; got {output_padding}")
+        if output_padding:
+            warnings.warn(
+                f"{name}: output_padding={output_padding} adds rows on one side only, which breaks exact "
+                "equivariance; use output_padding=0 (kernel_size = stride + 2 * padding scales exactly)",
+                stacklevel=2,
+            )
+
+    def _transposed_filters(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The weight in ``nn.ConvTranspose2d``'s layout (in_type.size, out_type.size, k...), and the bias."""
+        return self.expanded_weight().transpose(0, 1).contiguous(), self.expanded_bias()
+
+    def _filters(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        return _cached_filters(self, self._transposed_filters)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self._check_input(x)
+        weight, bias = self._filters()
+        return F.conv_transpose2d(x, weight, bias, self.stride, self.padding, self.output_padding, 1, self.dilation)
+
+    def extra_repr(self) -> str:
+        return f"{super().extra_repr()}, output_padding={self.output_padding}"
 
 
 class FieldReLU(nn.Module):

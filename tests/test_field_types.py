@@ -9,6 +9,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from codegen.equivariance import centre_error
 from grouptheory import catalog_subgroups, harmonic_polynomials, kernel_spaces, load
@@ -296,6 +297,48 @@ def test_continuous_steerable_layers_are_equivariant_for_every_pair_of_fields(na
     y = layers(x)
     for g in m.EXACT_ELEMENTS:
         assert (layers(field_type.act(x, g)) - field_type.act(y, g)).abs().max() <= 1e-5 * y.abs().max(), (name, g)
+
+
+@pytest.mark.parametrize(
+    ("name", "kernel", "padding"),
+    [("d4", 4, 1), ("c8", 6, 2), ("o", 4, 1), ("i", 6, 2)],  # pixel, continuous, pixel and continuous in space
+)
+def test_transposed_steerable_convolutions_double_sizes_equivariantly_as_adjoints(name, kernel, padding):
+    """Stride 2, kernel = 2 + 2 * padding: the output is twice the input and centred on it, equivariant to 1e-5 in
+    float32 for every element that maps the grid onto itself (fields of every kind; for I a smaller mix), and the
+    adjoint of the strided convolution from out_type to in_type with each kernel transposed:
+    <up(x), y> = <x, conv(y)>."""
+    torch.manual_seed(0)
+    m = module(name)
+    nd = m.DIMENSION
+    fields = every_field(m) if name != "i" else {"regular": 1, "standard": 1, "quotient_c5": 1, "irrep_4": 1}
+    in_type, out_type = m.FieldType(**fields), m.FieldType(**dict(reversed(fields.items())))
+    up = getattr(m, f"SteerableConvTranspose{nd}d")(in_type, out_type, kernel, stride=2, padding=padding, bias=False)
+    size = 4 if nd == 2 else 3
+    x = torch.randn(2, in_type.size, *(size,) * nd)
+    for train in (True, False):
+        y = up.train(train)(x)
+        assert y.shape == (2, out_type.size, *(2 * size,) * nd)
+        for g in m.EXACT_ELEMENTS:
+            assert (up(in_type.act(x, g)) - out_type.act(y, g)).abs().max() <= 1e-5 * y.abs().max(), (name, g, train)
+    conv = getattr(F, f"conv{nd}d")
+    target = torch.randn_like(y)
+    with torch.no_grad():
+        adjoint = conv(target, up.expanded_weight().transpose(0, 1), stride=2, padding=padding)
+        torch.testing.assert_close((up(x) * target).sum(), (x * adjoint).sum(), rtol=1e-4, atol=1e-3)
+
+
+def test_transposed_steerable_convolutions_refuse_what_breaks_them():
+    m = module("d4")
+    ft = m.FieldType(regular=1)
+    with pytest.raises(ValueError, match="padding \\(an int: transposed convolutions pad with zeros\\)"):
+        m.SteerableConvTranspose2d(ft, ft, 4, stride=2, padding="same")
+    with pytest.raises(ValueError, match="output_padding must be smaller than stride or dilation; got 2"):
+        m.SteerableConvTranspose2d(ft, ft, 4, stride=2, padding=1, output_padding=2)
+    with pytest.warns(UserWarning, match="output_padding=1 adds rows on one side only"):
+        m.SteerableConvTranspose2d(ft, ft, 3, stride=2, padding=1, output_padding=1)
+    up = m.SteerableConvTranspose2d(ft, ft, 2, stride=2, filters="pixel")
+    assert "output_padding=0" in repr(up) and pickle.loads(pickle.dumps(up)).output_padding == 0
 
 
 def test_factored_kernels_are_the_dense_basis_combinations():
