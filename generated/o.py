@@ -61,6 +61,7 @@ __all__ = [
     "FieldInvariants",
     "FieldReLU",
     "FieldType",
+    "FourierReLU",
     "GroupAvgPool",
     "GroupBatchNorm3d",
     "GroupConv3d",
@@ -71,6 +72,8 @@ __all__ = [
     "GroupPool",
     "GroupToScalar",
     "GroupUpsample",
+    "IrrepDecomposition",
+    "IrrepRecomposition",
     "LiftingConv3d",
     "RestrictField",
     "SteerableCNN",
@@ -2341,6 +2344,125 @@ class RestrictField(nn.Module):
 
     def extra_repr(self) -> str:
         return f"{self.field_type} -> {self.subgroup}: {', '.join(f'{n}={c}' for n, c in self.fields.items())}"
+
+
+class IrrepDecomposition(nn.Module):
+    """Fields read as the irreps they are made of, exactly: each field f becomes Q^T f, Q its change of basis
+    (``FIELD_CHANGES_OF_BASIS``, the engine's decomposition), an orthogonal 1x1 map and equivariant by construction.
+    ``decompose.out_type`` holds the irreps, grouped by irrep in order of first appearance, and
+    ``decompose.inverse()`` maps them back. Decomposed, a regular field is its Fourier transform on the group.
+
+    >>> decompose = IrrepDecomposition(FieldType(regular=1, standard=1))
+    >>> decompose.out_type.size == decompose.field_type.size
+    True
+    >>> y = torch.randn(2, decompose.field_type.size, 6, 6, 6)
+    >>> torch.allclose(decompose.inverse()(decompose(y)), y, atol=1e-5)
+    True
+    """
+
+    def __init__(self, field_type: FieldType) -> None:
+        super().__init__()
+        pieces, offset = [], 0  # (irrep, its rows of Q^T over the whole field type)
+        for name in field_type.copies:
+            blocks, q = _field_blocks(name)
+            start = 0
+            for k in blocks:
+                rows = torch.zeros(len(IRREPS[k][0]), field_type.size, dtype=torch.float64)
+                rows[:, offset : offset + len(q)] = q.T[start : start + len(rows)]
+                pieces.append((k, rows))
+                start += len(rows)
+            offset += len(q)
+        order = list(dict.fromkeys(k for k, _ in pieces))
+        self.field_type = field_type
+        self.out_type = FieldType(**{f"irrep_{k}": sum(j == k for j, _ in pieces) for k in order})
+        matrix = torch.cat([rows for k in order for j, rows in pieces if j == k])
+        self.register_buffer("matrix", matrix.float(), persistent=False)
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        _check_fields(self, y, self.field_type)
+        return torch.einsum("ij,bj...->bi...", self.matrix.to(y.dtype), y)
+
+    def inverse(self) -> IrrepRecomposition:
+        """The map back from ``out_type`` to ``field_type`` (Q, the transpose)."""
+        return IrrepRecomposition(self)
+
+    def extra_repr(self) -> str:
+        return f"{self.field_type} -> {self.out_type}"
+
+
+class IrrepRecomposition(nn.Module):
+    """The inverse of an ``IrrepDecomposition``: its irreps read as the fields they came from, Q y."""
+
+    def __init__(self, decomposition: IrrepDecomposition) -> None:
+        super().__init__()
+        self.field_type, self.out_type = decomposition.out_type, decomposition.field_type
+        self.register_buffer("matrix", decomposition.matrix.T.contiguous(), persistent=False)
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        _check_fields(self, y, self.field_type)
+        return torch.einsum("ij,bj...->bi...", self.matrix.to(y.dtype), y)
+
+    def extra_repr(self) -> str:
+        return f"{self.field_type} -> {self.out_type}"
+
+
+class FourierReLU(nn.Module):
+    """ReLU on band-limited functions on the group: ``copies`` functions, each made of one copy of every irrep in
+    ``irreps`` (indices of ``IRREPS``; default all), are read as their values on the |G| elements by an exact
+    inverse Fourier transform (the first block of each irrep in the regular field's change of basis), passed
+    through ReLU there and transformed back. Equivariant for every element, as the regular field's pointwise ReLU
+    is. Input and output have the type ``fourier.field_type = FieldType(irrep_k=copies, ...)``; function c is each
+    irrep's c-th copy. With the trivial irrep alone it is the ReLU.
+
+    >>> fourier = FourierReLU(copies=2)
+    >>> fourier.field_type.size == 2 * sum(len(irrep[0]) for irrep in IRREPS)
+    True
+    """
+
+    def __init__(self, copies: int, irreps: tuple[int, ...] | None = None) -> None:
+        super().__init__()
+        self.copies = _check_int("FourierReLU: copies", copies, 1)
+        irreps = tuple(range(len(IRREPS))) if irreps is None else tuple(irreps)
+        valid = all(isinstance(k, int) and not isinstance(k, bool) and 0 <= k < len(IRREPS) for k in irreps)
+        if not irreps or not valid or len(set(irreps)) != len(irreps):
+            raise ValueError(
+                f"FourierReLU: irreps must be distinct indices of IRREPS (0..{len(IRREPS) - 1}); got {irreps}"
+            )
+        self.irreps = irreps
+        self.field_type = FieldType(**{f"irrep_{k}": copies for k in irreps})
+        blocks, q = _field_blocks("regular")
+        first, offset = {}, 0  # each irrep's first block in the regular field: its columns of Q
+        for k in blocks:
+            first.setdefault(k, offset)
+            offset += len(IRREPS[k][0])
+        transform = torch.cat([q[:, first[k] : first[k] + len(IRREPS[k][0])] for k in irreps], dim=1)
+        transform = transform * torch.where(transform.sum(0) < -1e-6, -1.0, 1.0)  # the trivial column positive
+        self.register_buffer("transform", transform.float(), persistent=False)
+        channels, start = [], 0  # channels[c]: function c's channels, irrep by irrep
+        for k in irreps:
+            degree = len(IRREPS[k][0])
+            channels.append(torch.arange(start, start + copies * degree).view(copies, degree))
+            start += copies * degree
+        index = torch.cat(channels, dim=1).flatten()
+        self.register_buffer("index", index, persistent=False)
+        self.register_buffer("inverse_index", index.argsort(), persistent=False)
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        _check_fields(self, y, self.field_type)
+        transform = self.transform.to(y.dtype)
+        coefficients = y.index_select(1, self.index).unflatten(1, (self.copies, -1))
+        values = torch.einsum("gd,bcd...->bcg...", transform, coefficients)
+        coefficients = torch.einsum("gd,bcg...->bcd...", transform, F.relu(values))
+        return coefficients.flatten(1, 2).index_select(1, self.inverse_index)
+
+    def extra_repr(self) -> str:
+        return f"{self.field_type}, {self.copies} functions on the group"
+
+
+def _check_fields(layer: nn.Module, y: torch.Tensor, field_type: FieldType) -> None:
+    if y.dim() != DIMENSION + 2 or y.shape[1] != field_type.size:
+        layout = f"(B, {field_type.size}, D, H, W)"
+        raise ValueError(f"{type(layer).__name__} expects {layout}; got shape {tuple(y.shape)}")
 
 
 class SteerableCNN(nn.Module):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import pickle
@@ -339,6 +340,53 @@ def test_transposed_steerable_convolutions_refuse_what_breaks_them():
         m.SteerableConvTranspose2d(ft, ft, 3, stride=2, padding=1, output_padding=1)
     up = m.SteerableConvTranspose2d(ft, ft, 2, stride=2, filters="pixel")
     assert "output_padding=0" in repr(up) and pickle.loads(pickle.dumps(up)).output_padding == 0
+
+
+def turned(field_type, y: torch.Tensor, g: int) -> torch.Tensor:
+    """rho(g) on every site's fields, the sites left in place: the action of a pointwise layer's symmetry."""
+    return torch.einsum("ij,bj...->bi...", field_type.representation(g).to(y), y)
+
+
+@pytest.mark.parametrize("name", ["d4", "c8", "o", "i"])
+def test_irrep_decomposition_is_exact_orthogonal_and_equivariant(name):
+    """Every field kind, read as irreps: norms kept, undone by the inverse, and rho_out(g) D = D rho_in(g) for every
+    element; a regular field holds each irrep as often as its dimension (its Fourier transform)."""
+    torch.manual_seed(0)
+    m = module(name)
+    field_type = m.FieldType(**every_field(m))
+    decompose = m.IrrepDecomposition(field_type)
+    y = torch.randn(2, field_type.size, *(3,) * m.DIMENSION, dtype=torch.float64)
+    z = decompose.double()(y)
+    close = functools.partial(torch.testing.assert_close, rtol=1e-5, atol=1e-6)  # the map is kept in float32
+    close(z.norm(dim=1), y.norm(dim=1))
+    close(decompose.inverse().double()(z), y)
+    for g in range(m.ORDER):
+        close(decompose(turned(field_type, y, g)), turned(decompose.out_type, z, g))
+    # A real irrep of real type appears as often as its dimension; one of complex (quaternionic) type, realified,
+    # half (a quarter) as often.
+    share = {"real": 1, "complex": 2, "quaternionic": 4}
+    expected = {f"irrep_{k}": len(irrep[0]) // share[m.IRREP_KINDS[k]] for k, irrep in enumerate(m.IRREPS)}
+    assert dict(m.IrrepDecomposition(m.FieldType(regular=1)).out_type.fields) == expected
+
+
+@pytest.mark.parametrize("name", ["d4", "c8", "o", "i"])
+def test_fourier_relu_is_equivariant_for_every_element_and_the_relu_on_scalars(name):
+    torch.manual_seed(0)
+    m = module(name)
+    fourier = m.FourierReLU(copies=3)
+    y = torch.randn(2, fourier.field_type.size, *(3,) * m.DIMENSION)
+    out = fourier(y)
+    assert out.shape == y.shape and not torch.allclose(out, y)
+    for g in range(m.ORDER):
+        torch.testing.assert_close(fourier(turned(fourier.field_type, y, g)), turned(fourier.field_type, out, g))
+    for g in m.EXACT_ELEMENTS:  # and with the sites moved, where the grid allows
+        torch.testing.assert_close(fourier(fourier.field_type.act(y, g)), fourier.field_type.act(out, g))
+    scalars = torch.randn(2, 3, *(3,) * m.DIMENSION)
+    torch.testing.assert_close(m.FourierReLU(copies=3, irreps=(0,))(scalars), torch.relu(scalars))
+    with pytest.raises(ValueError, match="irreps must be distinct indices of IRREPS"):
+        m.FourierReLU(copies=1, irreps=(1, 1))
+    with pytest.raises(ValueError, match="FourierReLU expects"):
+        fourier(y[:, :-1])
 
 
 def test_factored_kernels_are_the_dense_basis_combinations():
