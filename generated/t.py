@@ -2003,8 +2003,9 @@ class RestrictField(nn.Module):
 class IrrepDecomposition(nn.Module):
     """Fields read as the irreps they are made of, exactly: each field f becomes Q^T f, Q its change of basis
     (``FIELD_CHANGES_OF_BASIS``, the engine's decomposition), an orthogonal 1x1 map and equivariant by construction.
-    ``decompose.out_type`` holds the irreps, grouped by irrep in order of first appearance, and
-    ``decompose.inverse()`` maps them back. Decomposed, a regular field is its Fourier transform on the group.
+    ``decompose.out_type`` holds the irreps, grouped by irrep in the order of ``IRREPS``, and
+    ``decompose.inverse()`` maps them back. Decomposed, a regular field is its Fourier transform on the group
+    (for an abelian group, n regular fields decompose into ``FourierReLU(copies=n).field_type``).
 
     >>> decompose = IrrepDecomposition(FieldType(regular=1, standard=1))
     >>> decompose.out_type.size == decompose.field_type.size
@@ -2026,7 +2027,7 @@ class IrrepDecomposition(nn.Module):
                 pieces.append((k, rows))
                 start += len(rows)
             offset += len(q)
-        order = list(dict.fromkeys(k for k, _ in pieces))
+        order = sorted({k for k, _ in pieces})
         self.field_type = field_type
         self.out_type = FieldType(**{f"irrep_{k}": sum(j == k for j, _ in pieces) for k in order})
         matrix = torch.cat([rows for k in order for j, rows in pieces if j == k])

@@ -523,10 +523,28 @@ def mixed_network(m) -> torch.nn.Sequential:
     )
 
 
-@pytest.mark.parametrize("name", ["c8", "oh", "i"])  # continuous filters, pixel ones in 3D, continuous in 3D
-def test_field_networks_export_and_run_in_onnxruntime(name):
+def fourier_network(m) -> torch.nn.Sequential:
+    """Image -> two regular fields -> their Fourier transform -> FourierReLU -> back -> a transposed convolution
+    that doubles the size (C8: abelian, so the transform is one copy of each irrep per regular field)."""
+    decompose = m.IrrepDecomposition(m.FieldType(regular=2))
+    fourier = m.FourierReLU(copies=2)
+    assert decompose.out_type == fourier.field_type
+    return torch.nn.Sequential(
+        m.SteerableConv2d(m.FieldType(trivial=1), decompose.field_type, 5, padding=2),
+        decompose,
+        fourier,
+        decompose.inverse(),
+        m.SteerableConvTranspose2d(decompose.field_type, m.FieldType(standard=1, trivial=1), 6, stride=2, padding=2),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "network"),
+    [("c8", mixed_network), ("oh", mixed_network), ("i", mixed_network), ("c8", fourier_network)],
+)  # continuous filters, pixel ones in 3D, continuous in 3D; the Fourier nonlinearity and a transposed convolution
+def test_field_networks_export_and_run_in_onnxruntime(name, network):
     m = module(name)
-    net = mixed_network(m).eval()
+    net = network(m).eval()
     x = torch.randn(2, 1, *(8,) * m.DIMENSION)
     torch.testing.assert_close(torch.export.export(net, (x,)).module()(x), net(x))
     if importlib.util.find_spec("onnxruntime") is None or importlib.util.find_spec("onnxscript") is None:
