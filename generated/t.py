@@ -1345,6 +1345,13 @@ class FieldType:
         return f"FieldType({', '.join(f'{name}={count}' for name, count in self.fields)})"
 
 
+def _check_fields(layer: nn.Module, y: torch.Tensor, field_type: FieldType) -> None:
+    """A clear error unless y is a field tensor of field_type: (B, field_type.size, D, H, W)."""
+    if y.dim() != DIMENSION + 2 or y.shape[1] != field_type.size:
+        layout = f"(B, {field_type.size}, D, H, W)"
+        raise ValueError(f"{type(layer).__name__} expects {layout}; got shape {tuple(y.shape)}")
+
+
 # -- Kernel spaces -------------------------------------------------------------------------------------
 @functools.cache
 def _position_images(kernel_size: int) -> torch.Tensor:
@@ -1741,13 +1748,8 @@ class SteerableConv3d(nn.Module):
     def _filters(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         return _cached_filters(self, lambda: (self.expanded_weight(), self.expanded_bias()))
 
-    def _check_input(self, x: torch.Tensor) -> None:
-        if x.dim() != DIMENSION + 2 or x.shape[1] != self.in_type.size:
-            layout = f"(B, {self.in_type.size}, D, H, W)"
-            raise ValueError(f"{type(self).__name__} expects {layout}; got shape {tuple(x.shape)}")
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self._check_input(x)
+        _check_fields(self, x, self.in_type)
         weight, bias = self._filters()
         return F.conv3d(x, weight, bias, self.stride, self.padding, self.dilation)
 
@@ -1812,7 +1814,7 @@ class SteerableConvTranspose3d(SteerableConv3d):
         return _cached_filters(self, self._transposed_filters)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self._check_input(x)
+        _check_fields(self, x, self.in_type)
         weight, bias = self._filters()
         return F.conv_transpose3d(x, weight, bias, self.stride, self.padding, self.output_padding, 1, self.dilation)
 
@@ -1926,9 +1928,7 @@ class FieldBatchNorm(nn.Module):
         self.register_buffer("running_var", torch.ones(len(names)))
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
-        if y.dim() != DIMENSION + 2 or y.shape[1] != self.field_type.size:
-            layout = f"(B, {self.field_type.size}, D, H, W)"
-            raise ValueError(f"FieldBatchNorm expects {layout}; got shape {tuple(y.shape)}")
+        _check_fields(self, y, self.field_type)
         fields = self.field_of_channel
         if self.training:
             dims = [0, *range(2, y.dim())]
@@ -1989,9 +1989,7 @@ class RestrictField(nn.Module):
         self.register_buffer("index", matrix.argmax(1) if reordering else None, persistent=False)
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
-        if y.dim() != DIMENSION + 2 or y.shape[1] != self.field_type.size:
-            layout = f"(B, {self.field_type.size}, D, H, W)"
-            raise ValueError(f"RestrictField expects {layout}; got shape {tuple(y.shape)}")
+        _check_fields(self, y, self.field_type)
         if self.index is not None:  # permutation fields only: a gather of channels, not a matrix product
             return y.index_select(1, self.index)
         return torch.einsum("ij,bj...->bi...", self.matrix.to(y.dtype), y)
@@ -2112,12 +2110,6 @@ class FourierReLU(nn.Module):
 
     def extra_repr(self) -> str:
         return f"{self.field_type}, {self.copies} functions on the group"
-
-
-def _check_fields(layer: nn.Module, y: torch.Tensor, field_type: FieldType) -> None:
-    if y.dim() != DIMENSION + 2 or y.shape[1] != field_type.size:
-        layout = f"(B, {field_type.size}, D, H, W)"
-        raise ValueError(f"{type(layer).__name__} expects {layout}; got shape {tuple(y.shape)}")
 
 
 class SteerableCNN(nn.Module):
