@@ -350,7 +350,7 @@ def turned(field_type, y: torch.Tensor, g: int) -> torch.Tensor:
 @pytest.mark.parametrize("name", ["d4", "c8", "o", "i"])
 def test_irrep_decomposition_is_exact_orthogonal_and_equivariant(name):
     """Every field kind, read as irreps: norms kept, undone by the inverse, and rho_out(g) D = D rho_in(g) for every
-    element; a regular field holds each irrep as often as its dimension (its Fourier transform)."""
+    element; a regular field (its Fourier transform) holds each irrep as often as the characters say."""
     torch.manual_seed(0)
     m = module(name)
     field_type = m.FieldType(**every_field(m))
