@@ -1732,6 +1732,24 @@ class FieldBatchNorm(nn.Module):
         return y * scale[fields].view(view) + shift[fields].view(view)
 
 
+def _split_fields(field_type: FieldType, split, key=None) -> tuple[dict[str, int], torch.Tensor]:  # type: ignore[no-untyped-def]
+    """A fixed map that splits every field into named fields: ``split(name)`` lists a field's pieces as (name,
+    rows reading that field's channels). Returns how many pieces each name has (in order of first appearance,
+    or sorted by ``key``) and the map's matrix (float64, rows grouped by name, in channel order within each)."""
+    splits = {name: split(name) for name, _ in field_type.fields}
+    pieces, offset = [], 0  # (name, its rows over the whole field type)
+    for name in field_type.copies:
+        size = FieldType.degree(name)
+        for piece, rows in splits[name]:
+            block = torch.zeros(len(rows), field_type.size, dtype=torch.float64)
+            block[:, offset : offset + size] = rows
+            pieces.append((piece, block))
+        offset += size
+    names = list(dict.fromkeys(piece for piece, _ in pieces))
+    counts = {name: sum(piece == name for piece, _ in pieces) for name in (sorted(names, key=key) if key else names)}
+    return counts, torch.cat([block for name in counts for piece, block in pieces if piece == name])
+
+
 class RestrictField(nn.Module):
     """Fields of trivial read as fields of a catalog subgroup H (``RESTRICTIONS``): the same features,
     for the layers of H's own module, so that a network can continue with a smaller group. ``restrict.fields`` are
@@ -1750,25 +1768,20 @@ class RestrictField(nn.Module):
                 f"{declared if subgroup in SUBGROUPS else ''}; known: {known}"
             )
         self.field_type, self.subgroup = field_type, subgroup
-        pieces, offset = [], 0  # (H field, its rows of R over the whole field type)
-        for name, count in field_type.fields:
+
+        def h_fields(name: str) -> list[tuple[str, torch.Tensor]]:
             fields, rows = RESTRICTIONS[subgroup][name]
-            size = FieldType.degree(name)
             if isinstance(rows[0], int):  # a reordering: H channel c reads channel rows[c]
-                matrix = torch.eye(size, dtype=torch.float64)[list(rows)]
+                matrix = torch.eye(FieldType.degree(name), dtype=torch.float64)[list(rows)]
             else:
                 matrix = torch.tensor(rows, dtype=torch.float64)
-            for copy in range(count):
-                start = 0
-                for h_field, degree in fields:
-                    block = torch.zeros(degree, field_type.size, dtype=torch.float64)
-                    block[:, offset + copy * size : offset + (copy + 1) * size] = matrix[start : start + degree]
-                    pieces.append((h_field, block))
-                    start += degree
-            offset += count * size
-        order = list(dict.fromkeys(name for name, _ in pieces))
-        self.fields = {name: sum(n == name for n, _ in pieces) for name in order}
-        matrix = torch.cat([block for name in order for n, block in pieces if n == name])
+            pieces, start = [], 0
+            for h_field, degree in fields:
+                pieces.append((h_field, matrix[start : start + degree]))
+                start += degree
+            return pieces
+
+        self.fields, matrix = _split_fields(field_type, h_fields)
         self.register_buffer("matrix", matrix.float(), persistent=False)
         reordering = bool(((matrix == 0) | (matrix == 1)).all()) and bool((matrix.sum(1) == 1).all())
         self.register_buffer("index", matrix.argmax(1) if reordering else None, persistent=False)
@@ -1800,20 +1813,18 @@ class IrrepDecomposition(nn.Module):
 
     def __init__(self, field_type: FieldType) -> None:
         super().__init__()
-        pieces, offset = [], 0  # (irrep, its rows of Q^T over the whole field type)
-        for name in field_type.copies:
+
+        def irreps(name: str) -> list[tuple[str, torch.Tensor]]:
             blocks, q = _field_blocks(name)
-            start = 0
+            pieces, start = [], 0
             for k in blocks:
-                rows = torch.zeros(len(IRREPS[k][0]), field_type.size, dtype=torch.float64)
-                rows[:, offset : offset + len(q)] = q.T[start : start + len(rows)]
-                pieces.append((k, rows))
-                start += len(rows)
-            offset += len(q)
-        order = sorted({k for k, _ in pieces})
-        self.field_type = field_type
-        self.out_type = FieldType(**{f"irrep_{k}": sum(j == k for j, _ in pieces) for k in order})
-        matrix = torch.cat([rows for k in order for j, rows in pieces if j == k])
+                degree = len(IRREPS[k][0])
+                pieces.append((f"irrep_{k}", q.T[start : start + degree]))
+                start += degree
+            return pieces
+
+        counts, matrix = _split_fields(field_type, irreps, key=lambda name: int(name[len("irrep_") :]))
+        self.field_type, self.out_type = field_type, FieldType(**counts)
         self.register_buffer("matrix", matrix.float(), persistent=False)
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
