@@ -1403,6 +1403,13 @@ def _buffer(constant, *key) -> torch.Tensor:  # type: ignore[no-untyped-def]
     return constant(*key).flatten(1).float()
 
 
+@functools.cache
+def _stacked_bases(pairs: tuple[tuple[str, str], ...], kernel_size: int, filters: str) -> torch.Tensor:
+    """The dense bases of these pairs of fields (all of one shape) stacked, float32 (p, n, d_out d_in k^d): one
+    batched product expands them all. Computed once: layers with the same pairs share it (never written)."""
+    return torch.stack([_buffer(_dense_kernel_basis, out, inp, kernel_size, filters) for out, inp in pairs])
+
+
 DENSE_BASIS_ENTRIES = 2**21
 """Above this many entries (parameters x d_out x d_in x k^d) a pair of fields' kernel is built from the irrep
 pairs' bases (``_Factored``), below it from a dense basis: one matrix product, quicker for small spaces."""
@@ -1495,6 +1502,102 @@ class _Block(NamedTuple):
     sizes: tuple[int, ...] = ()
 
 
+def _block_kind(out: str, inp: str, kernel_size: int, filters: str) -> tuple[str, int, _Factored | None]:
+    """How the kernel between two named fields is built: "orbits" (pixel filters between permutation fields: one
+    value per orbit of kernel entries, gathered), "dense" (a small space: a dense basis) or "factored" (the irrep
+    pairs' bases and the fields' changes of basis, ``_Factored``); with its number of parameters per pair of
+    fields and the plan of the last kind."""
+    plan = _factored(out, inp, kernel_size, filters)
+    if plan.count * FieldType.degree(out) * FieldType.degree(inp) * kernel_size**DIMENSION <= DENSE_BASIS_ENTRIES:
+        return "dense", plan.count, None
+    return "factored", plan.count, plan
+
+
+class _KernelPlan(NamedTuple):
+    """How a steerable convolution builds its kernel from its flat weight in a few operations, whatever its number
+    of blocks: the blocks (a row per out field), the number of parameters, the dense blocks' bases stacked by
+    shape, each with where its parameters come from (``stacks``: one batched product per shape), and one gather
+    (``index``) that lays every kernel entry out from the weight itself (orbits), a zero (no kernel), the stacks'
+    products or the factored blocks' kernels, laid end to end in that order."""
+
+    rows: tuple[tuple[_Block, ...], ...]
+    parameters: int
+    stacks: tuple[tuple[torch.Tensor, torch.Tensor], ...]
+    index: torch.Tensor
+
+
+@functools.lru_cache(maxsize=64)
+def _kernel_plan(
+    out_fields: tuple[tuple[str, int], ...], in_fields: tuple[tuple[str, int], ...], kernel_size: int, filters: str
+) -> _KernelPlan:
+    """The ``_KernelPlan`` of a pair of field types; layers of the same types share it (never written)."""
+    volume = kernel_size**DIMENSION
+    rows, start = [], 0
+    for k, (out, m_out) in enumerate(out_fields):
+        row = []
+        for i, (inp, m_in) in enumerate(in_fields):
+            kind, count, factored = _block_kind(out, inp, kernel_size, filters)
+            plan = (factored.pairs, factored.counts, factored.sizes) if factored else ()
+            degrees = FieldType.degree(out), FieldType.degree(inp)
+            row.append(_Block(f"{k}_{i}", out, inp, m_out, degrees[0], m_in, degrees[1], kind, count, start, *plan))
+            start += m_out * m_in * count
+        rows.append(tuple(row))
+    blocks, zero = list(itertools.chain(*rows)), start
+    shapes: dict[tuple[int, int], list[_Block]] = {}
+    for b in blocks:
+        if b.kind == "dense" and b.count:
+            shapes.setdefault((b.count, b.d_out * b.d_in * volume), []).append(b)
+    stacks, produced, origin = [], zero + 1, {}  # origin: where each block's first kernel entry lies
+    for (count, entries), members in shapes.items():
+        copies = max(b.m_out * b.m_in for b in members)
+        gather = torch.full((len(members), copies, count), zero, dtype=torch.long)
+        for p, b in enumerate(members):
+            gather[p, : b.m_out * b.m_in] = torch.arange(b.start, b.start + b.m_out * b.m_in * count).view(-1, count)
+            origin[b.key] = produced + p * copies * entries
+        pairs = tuple((b.out, b.inp) for b in members)
+        stacks.append((gather, _stacked_bases(pairs, kernel_size, filters)))
+        produced += len(members) * copies * entries
+    for b in blocks:
+        if b.kind == "factored":
+            origin[b.key] = produced
+            produced += b.m_out * b.m_in * b.d_out * b.d_in * volume
+    sizes = [sum(FieldType.degree(name) * m for name, m in fields) for fields in (out_fields, in_fields)]
+    index = torch.empty(*sizes, volume, dtype=torch.long)
+    top = 0
+    for row in rows:
+        left = 0
+        for b in row:
+            copy = torch.arange(b.m_out)[:, None] * b.m_in + torch.arange(b.m_in)  # (m_out, m_in)
+            entries = b.d_out * b.d_in * volume
+            if not b.count:
+                source = torch.full((b.m_out, b.m_in, entries), zero)
+            else:
+                source = origin[b.key] + copy[..., None] * entries + torch.arange(entries)
+            height, width = b.m_out * b.d_out, b.m_in * b.d_in
+            source = source.view(b.m_out, b.m_in, b.d_out, b.d_in, volume).permute(0, 2, 1, 3, 4)
+            index[top : top + height, left : left + width] = source.reshape(height, width, volume)
+            left += width
+        top += height
+    return _KernelPlan(tuple(rows), start, tuple(stacks), index.flatten())
+
+
+@functools.lru_cache(maxsize=64)
+def _bias_plan(out_fields: tuple[tuple[str, int], ...]) -> tuple[torch.Tensor, torch.Tensor]:
+    """How a bias lies on the fields' invariant vectors, for one gather: each output channel's bias entries
+    (index; one past the last entry: a zero) and their weights (float32)."""
+    bases = [_bias_basis(out) for out, m in out_fields for _ in range(m)]
+    width = max(1, *(basis.shape[1] for basis in bases))
+    index = torch.full((sum(len(basis) for basis in bases), width), sum(b.shape[1] for b in bases), dtype=torch.long)
+    weights = torch.zeros(index.shape, dtype=torch.float64)
+    row, start = 0, 0
+    for basis in bases:
+        d, t = basis.shape
+        index[row : row + d, :t] = torch.arange(start, start + t)
+        weights[row : row + d, :t] = basis
+        row, start = row + d, start + t
+    return index, weights.float()
+
+
 class SteerableConv2d(nn.Module):
     """Convolution between field types of D6: (B, in_type.size, H, W) -> (B, out_type.size, H', W').
 
@@ -1544,48 +1647,39 @@ class SteerableConv2d(nn.Module):
         if padding not in ("same", "valid"):
             _check_int(f"{name}: padding ('same', 'valid' or an int)", padding, 0)
         self.padding = padding
-        fan_in = in_type.size * kernel_size**DIMENSION
-        self._rows: list[list[_Block]] = []
-        start = 0
-        for k, (out, m_out) in enumerate(out_type.fields):
-            row = []
-            for i, (inp, m_in) in enumerate(in_type.fields):
-                kind, count, factored = self._register_block(f"{k}_{i}", out, inp)
-                degrees = FieldType.degree(out), FieldType.degree(inp)
-                plan = (factored.pairs, factored.counts, factored.sizes) if factored else ()
-                row.append(_Block(f"{k}_{i}", out, inp, m_out, degrees[0], m_in, degrees[1], kind, count, start, *plan))
-                start += m_out * m_in * count
-            self._rows.append(row)
-        self.weight = nn.Parameter(torch.empty(start))
-        bias_bases = [_bias_basis(out) for out, _ in out_type.fields]
-        for k, basis in enumerate(bias_bases):
-            self.register_buffer(f"bias_basis_{k}", basis.float(), persistent=False)
-        invariant = sum(m * basis.shape[1] for (_, m), basis in zip(out_type.fields, bias_bases, strict=True))
+        plan = _kernel_plan(out_type.fields, in_type.fields, self.kernel_size, self.filters)
+        self._rows = plan.rows
+        for n, (gather, bases) in enumerate(plan.stacks):
+            self.register_buffer(f"stacked_weight_{n}", gather, persistent=False)
+            self.register_buffer(f"stacked_basis_{n}", bases, persistent=False)
+        self._stacked = len(plan.stacks)
+        self._factored_blocks = [b for b in itertools.chain(*plan.rows) if b.kind == "factored"]
+        for b in self._factored_blocks:
+            self._register_factored(b)
+        self.register_buffer("kernel_index", plan.index, persistent=False)
+        self.weight = nn.Parameter(torch.empty(plan.parameters))
+        bias_index, bias_weights = _bias_plan(out_type.fields)
+        self.register_buffer("bias_index", bias_index, persistent=False)
+        self.register_buffer("bias_weights", bias_weights, persistent=False)
+        invariant = int(bias_index.max())  # one past the last entry: the zero
         self.bias = nn.Parameter(torch.empty(invariant)) if bias and invariant else None
-        self._fan_in = fan_in
+        self._fan_in = in_type.size * kernel_size**DIMENSION
         self._cache: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor, torch.Tensor | None] | None = None
         self.reset_parameters()
 
-    def _register_block(self, key: str, out: str, inp: str) -> tuple[str, int, _Factored | None]:
-        """One block's kernel space as buffers: a gather index (pixel filters between permutation fields), a dense
-        basis (small spaces), or the irrep pairs' bases and the fields' changes of basis (``_Factored``); returns
-        its kind, its number of parameters per pair of fields and the plan of the last kind."""
-        plan = _factored(out, inp, self.kernel_size, self.filters)
-        entries = FieldType.degree(out) * FieldType.degree(inp) * self.kernel_size**DIMENSION
-        options = (self.kernel_size, self.filters)
-        if plan.count * entries <= DENSE_BASIS_ENTRIES:
-            self.register_buffer(f"basis_{key}", _buffer(_dense_kernel_basis, out, inp, *options), persistent=False)
-            return "dense", plan.count, None
-        for name in (out, inp):
+    def _register_factored(self, b: _Block) -> None:
+        """A factored block's buffers (``_Factored``): the irrep pairs' bases and the fields' changes of basis (both
+        shared by the layers), where its parameters go and where K_irr's entries come from."""
+        for name in (b.out, b.inp):
             if not hasattr(self, f"change_of_basis_{name}"):
                 self.register_buffer(f"change_of_basis_{name}", _buffer(_change_of_basis, name), persistent=False)
-        for j, i in plan.pairs:
+        for j, i in b.pairs:
             if not hasattr(self, f"irrep_basis_{j}_{i}"):
-                basis = _buffer(_irrep_kernel_basis, j, i, *options)
+                basis = _buffer(_irrep_kernel_basis, j, i, self.kernel_size, self.filters)
                 self.register_buffer(f"irrep_basis_{j}_{i}", basis, persistent=False)
-        self.register_buffer(f"columns_{key}", plan.columns, persistent=False)
-        self.register_buffer(f"gather_{key}", plan.gather, persistent=False)
-        return "factored", plan.count, plan
+        factored = _factored(b.out, b.inp, self.kernel_size, self.filters)
+        self.register_buffer(f"columns_{b.key}", factored.columns, persistent=False)
+        self.register_buffer(f"gather_{b.key}", factored.gather, persistent=False)
 
     def reset_parameters(self) -> None:
         """Kernel entries with the variance of ``nn.Conv2d``'s default (1 / (3 fan_in)): a gathered value
@@ -1604,23 +1698,18 @@ class SteerableConv2d(nn.Module):
 
     def expanded_weight(self) -> torch.Tensor:
         """The kernel in the layout of ``nn.Conv2d``: (out_type.size, in_type.size, k...)."""
-        rows = []
-        for row in self._rows:
-            pieces = []
-            for b in row:
-                weight = self.weight[b.start : b.start + b.m_out * b.m_in * b.count].view(b.m_out * b.m_in, b.count)
-                if not b.count:  # no equivariant kernel between these fields (zero-size products crash inductor)
-                    kernel = weight.new_zeros(b.m_out * b.m_in, b.d_out * b.d_in * self.kernel_size**DIMENSION)
-                elif b.kind == "orbits":
-                    kernel = weight[:, getattr(self, f"index_{b.key}").flatten()]
-                elif b.kind == "dense":
-                    kernel = weight @ getattr(self, f"basis_{b.key}").to(weight.dtype)
-                else:
-                    kernel = self._factored_kernel(b, weight)
-                kernel = kernel.view(b.m_out, b.m_in, b.d_out, b.d_in, -1).permute(0, 2, 1, 3, 4)
-                pieces.append(kernel.reshape(b.m_out * b.d_out, b.m_in * b.d_in, -1))
-            rows.append(torch.cat(pieces, dim=1))
-        return torch.cat(rows).view(self.out_type.size, self.in_type.size, *(self.kernel_size,) * DIMENSION)
+        weight = self.weight
+        padded = torch.cat((weight, weight.new_zeros(1)))  # the zero: entries of no kernel, padding of the stacks
+        sources = [padded]
+        for n in range(self._stacked):
+            gather = getattr(self, f"stacked_weight_{n}")
+            coefficients = padded.index_select(0, gather.flatten()).view(gather.shape)
+            sources.append(torch.bmm(coefficients, getattr(self, f"stacked_basis_{n}").to(weight.dtype)).flatten())
+        for b in self._factored_blocks:
+            copies = weight[b.start : b.start + b.m_out * b.m_in * b.count].view(b.m_out * b.m_in, b.count)
+            sources.append(self._factored_kernel(b, copies).flatten())
+        kernel = torch.cat(sources).index_select(0, self.kernel_index)
+        return kernel.view(self.out_type.size, self.in_type.size, *(self.kernel_size,) * DIMENSION)
 
     def _factored_kernel(self, b: _Block, weight: torch.Tensor) -> torch.Tensor:
         """(copies, d_out * d_in * k^d): each irrep pair's parameters times its basis, laid into K_irr by one
@@ -1639,13 +1728,8 @@ class SteerableConv2d(nn.Module):
     def expanded_bias(self) -> torch.Tensor | None:
         if self.bias is None:
             return None
-        parts, start = [], 0
-        for k, (_, m) in enumerate(self.out_type.fields):
-            basis = getattr(self, f"bias_basis_{k}").to(self.bias.dtype)
-            values = self.bias[start : start + m * basis.shape[1]].view(m, basis.shape[1])
-            parts.append((values @ basis.T).flatten())
-            start += m * basis.shape[1]
-        return torch.cat(parts)
+        values = torch.cat((self.bias, self.bias.new_zeros(1)))[self.bias_index]
+        return (values * self.bias_weights.to(self.bias.dtype)).sum(dim=1)
 
     def _filters(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         return _cached_filters(self, lambda: (self.expanded_weight(), self.expanded_bias()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
+import itertools
 import pickle
 
 import numpy as np
@@ -389,17 +390,40 @@ def test_fourier_relu_is_equivariant_for_every_element_and_the_relu_on_scalars(n
         fourier(y[:, :-1])
 
 
-def test_factored_kernels_are_the_dense_basis_combinations():
-    """Above DENSE_BASIS_ENTRIES a block keeps only the irrep pairs' bases: its kernel is still the weight times
-    the dense orthonormal basis, entry for entry (D16's regular -> regular, 320 x 25,600 entries)."""
-    m = module("d16")
-    conv = m.SteerableConv2d(m.FieldType(regular=2), m.FieldType(regular=1, standard=1), 5)
-    kinds = [b.kind for b in conv._rows[0]]
-    assert kinds == ["factored"] and conv._rows[1][0].kind == "dense"
-    dense = m._dense_kernel_basis("regular", "regular", 5, "continuous")
-    weight = conv.weight[: 2 * len(dense)].detach().double().view(2, len(dense))
-    expected = torch.einsum("mn,nabk->ambk", weight, dense).reshape(32, 64, 5, 5)
-    torch.testing.assert_close(conv.expanded_weight()[:32].double(), expected, atol=1e-6, rtol=1e-5)
+@pytest.mark.parametrize(
+    ("name", "filters", "in_counts", "out_counts"),
+    [
+        ("c4", "pixel", {"regular": 2, "quotient_c2": 1, "irrep_1": 1}, {"trivial": 1, "regular": 1, "standard": 2}),
+        ("d16", "continuous", {"regular": 2, "trivial": 1}, {"regular": 1, "standard": 1, "irrep_6": 2}),
+    ],
+)
+def test_every_block_of_the_kernel_is_its_weight_times_its_basis(name, filters, in_counts, out_counts):
+    """The kernel, built by a few batched products and one gather, is block by block what each pair of fields'
+    parameters give: one value per orbit gathered (C4's pixel filters between permutation fields), or the
+    weight times the dense orthonormal basis, including the factored block above DENSE_BASIS_ENTRIES (D16's
+    regular -> regular, 320 x 25,600 entries) and blocks with no kernel (D16's trivial -> irrep_6: degree 3
+    and up, above the rings' harmonics)."""
+    m = module(name)
+    conv = m.SteerableConv2d(m.FieldType(**in_counts), m.FieldType(**out_counts), 5, filters=filters).double()
+    kinds = {b.kind for b in itertools.chain(*conv._rows)}
+    assert kinds == ({"orbits", "dense"} if filters == "pixel" else {"factored", "dense"})
+    assert any(not b.count for b in itertools.chain(*conv._rows)) == (name == "d16")
+    kernel = conv.expanded_weight().detach().flatten(2)
+    top = 0
+    for row in conv._rows:
+        left = 0
+        for b in row:
+            weight = conv.weight[b.start : b.start + b.m_out * b.m_in * b.count].detach().view(b.m_out, b.m_in, -1)
+            if b.kind == "orbits":
+                orbit = m._orbit_index(b.out, b.inp, 5)
+                basis = (orbit[None] == torch.arange(b.count)[:, None, None, None]).double()
+            else:
+                basis = m._dense_kernel_basis(b.out, b.inp, 5, filters)
+            expected = torch.einsum("ion,nabk->iaobk", weight, basis).reshape(b.m_out * b.d_out, b.m_in * b.d_in, -1)
+            block = kernel[top : top + b.m_out * b.d_out, left : left + b.m_in * b.d_in]
+            torch.testing.assert_close(block, expected, atol=1e-6, rtol=1e-5)
+            left += b.m_in * b.d_in
+        top += row[0].m_out * row[0].d_out
 
 
 @pytest.mark.parametrize("name", ["c8", "d16", "i"])
