@@ -1955,8 +1955,9 @@ class _KernelPlan(NamedTuple):
     """How a steerable convolution builds its kernel from its flat weight in a few operations, whatever its number
     of blocks: the blocks (a row per out field), the number of parameters, the dense blocks' bases stacked by
     shape, each with where its parameters come from (``stacks``: one batched product per shape), and one gather
-    (``index``) that lays every kernel entry out from the weight itself (orbits), a zero (no kernel), the stacks'
-    products or the factored blocks' kernels, laid end to end in that order."""
+    (``index``, int32: it has as many entries as the kernel) that lays every kernel entry out from the weight itself
+    (orbits), a zero (no kernel), the stacks' products or the factored blocks' kernels, laid end to end in that
+    order."""
 
     rows: tuple[tuple[_Block, ...], ...]
     parameters: int
@@ -2018,7 +2019,7 @@ def _kernel_plan(
             index[top : top + height, left : left + width] = source.reshape(height, width, volume)
             left += width
         top += height
-    return _KernelPlan(tuple(rows), start, tuple(stacks), index.flatten())
+    return _KernelPlan(tuple(rows), start, tuple(stacks), index.flatten().int())
 
 
 @functools.lru_cache(maxsize=64)
