@@ -1510,12 +1510,12 @@ def _kernel_plan(
 
 
 @functools.lru_cache(maxsize=64)
-def _bias_plan(out_fields: tuple[tuple[str, int], ...]) -> tuple[torch.Tensor, torch.Tensor]:
+def _bias_plan(out_fields: tuple[tuple[str, int], ...]) -> tuple[torch.Tensor, torch.Tensor, int]:
     """How a bias lies on the fields' invariant vectors, for one gather: each output channel's bias entries
-    (index; one past the last entry: a zero) and their weights (float32)."""
+    (index; one past the last entry: a zero) and their weights (float32), and the number of entries."""
     bases = [_bias_basis(out) for out, m in out_fields for _ in range(m)]
-    width = max(1, *(basis.shape[1] for basis in bases))
-    index = torch.full((sum(len(basis) for basis in bases), width), sum(b.shape[1] for b in bases), dtype=torch.long)
+    width, invariant = max(1, *(basis.shape[1] for basis in bases)), sum(basis.shape[1] for basis in bases)
+    index = torch.full((sum(len(basis) for basis in bases), width), invariant, dtype=torch.long)
     weights = torch.zeros(index.shape, dtype=torch.float64)
     row, start = 0, 0
     for basis in bases:
@@ -1523,7 +1523,7 @@ def _bias_plan(out_fields: tuple[tuple[str, int], ...]) -> tuple[torch.Tensor, t
         index[row : row + d, :t] = torch.arange(start, start + t)
         weights[row : row + d, :t] = basis
         row, start = row + d, start + t
-    return index, weights.float()
+    return index, weights.float(), invariant
 
 
 class SteerableConv2d(nn.Module):
@@ -1586,10 +1586,9 @@ class SteerableConv2d(nn.Module):
             self._register_factored(b)
         self.register_buffer("kernel_index", plan.index, persistent=False)
         self.weight = nn.Parameter(torch.empty(plan.parameters))
-        bias_index, bias_weights = _bias_plan(out_type.fields)
+        bias_index, bias_weights, invariant = _bias_plan(out_type.fields)
         self.register_buffer("bias_index", bias_index, persistent=False)
         self.register_buffer("bias_weights", bias_weights, persistent=False)
-        invariant = int(bias_index.max())  # one past the last entry: the zero
         self.bias = nn.Parameter(torch.empty(invariant)) if bias and invariant else None
         self._fan_in = in_type.size * kernel_size**DIMENSION
         self._cache: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor, torch.Tensor | None] | None = None

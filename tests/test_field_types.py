@@ -426,6 +426,20 @@ def test_every_block_of_the_kernel_is_its_weight_times_its_basis(name, filters, 
         top += row[0].m_out * row[0].d_out
 
 
+@pytest.mark.parametrize(
+    "out_counts", [{"regular": 3}, {"trivial": 2, "standard": 1, "quotient_c2": 2}, {"standard": 1, "regular": 1}]
+)
+def test_the_bias_is_one_value_per_invariant_vector_of_the_output_fields(out_counts):
+    m = module("c4")
+    out_type = m.FieldType(**out_counts)
+    conv = m.SteerableConv2d(m.FieldType(trivial=1), out_type, 3).double()
+    bases = [m._bias_basis(name) for name in out_type.copies]
+    assert conv.bias.numel() == sum(basis.shape[1] for basis in bases)
+    values = conv.bias.detach().split([basis.shape[1] for basis in bases])
+    expected = torch.cat([basis @ value for basis, value in zip(bases, values, strict=True)])
+    torch.testing.assert_close(conv.expanded_bias().detach(), expected)
+
+
 @pytest.mark.parametrize("name", ["c8", "d16", "i"])
 def test_continuous_lifting_and_group_convolutions_are_the_permutation_special_cases(name):
     m = module(name)

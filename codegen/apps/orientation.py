@@ -45,7 +45,11 @@ def angular_errors(model: torch.nn.Module, images: torch.Tensor, degrees: torch.
 
 
 def fit(model: torch.nn.Module, train: Split, epochs: int, learning_rate: float, seed: int) -> list[float]:
-    """Adam with a one-cycle schedule on 1 - cos(predicted, up), upright digits only; seconds per epoch."""
+    """Adam with a one-cycle schedule on |predicted - up|^2, upright digits only; seconds per epoch.
+
+    The squared distance to the unit vector, not 1 - cos(predicted, up): it asks for a vector of length 1, not
+    only a direction, and the steerable CNNs err less for it (C8 9.7 degrees upright and 29.1 at random angles
+    against 13.4 and 33.1; C16 10.3 and 23.4 against 15.4 and 30.3; README)."""
     generator = torch.Generator().manual_seed(seed)
     target = upright_directions(torch.zeros(1)).float()
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
@@ -57,7 +61,7 @@ def fit(model: torch.nn.Module, train: Split, epochs: int, learning_rate: float,
         model.train()
         for batch in torch.randperm(len(train), generator=generator).split(BATCH_SIZE):
             predicted = model(train.images[batch]).flatten(1)
-            loss = (1 - F.cosine_similarity(predicted, target.expand_as(predicted), dim=1)).mean()
+            loss = (predicted - target).square().sum(dim=1).mean()
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
