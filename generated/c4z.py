@@ -1505,11 +1505,12 @@ class _KernelPlan(NamedTuple):
     index: torch.Tensor
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=16)
 def _kernel_plan(
     out_fields: tuple[tuple[str, int], ...], in_fields: tuple[tuple[str, int], ...], kernel_size: int, filters: str
 ) -> _KernelPlan:
-    """The ``_KernelPlan`` of a pair of field types; layers of the same types share it (never written)."""
+    """The ``_KernelPlan`` of a pair of field types; layers of the same types share it (never written). The last 16
+    are kept: a network has a few pairs, and I's largest plans take tens of MB."""
     volume = kernel_size**DIMENSION
     rows, start = [], 0
     for k, (out, m_out) in enumerate(out_fields):
@@ -1562,7 +1563,7 @@ def _kernel_plan(
     return _KernelPlan(tuple(rows), start, tuple(stacks), index.flatten().int())
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=16)
 def _bias_plan(out_fields: tuple[tuple[str, int], ...]) -> tuple[torch.Tensor, torch.Tensor, int]:
     """How a bias lies on the fields' invariant vectors, for one gather: each output channel's bias entries
     (index; one past the last entry: a zero) and their weights (float32), and the number of entries."""
