@@ -103,25 +103,41 @@ def test_catalog_subgroups_are_found_by_their_exact_matrices():
     assert catalog_subgroups(load("c4z")) == {}
 
 
+def assert_cosets_move_as_the_points_on_the_axis(m, subgroup: str, points: int) -> None:
+    """The cosets g H of a subgroup H fixing an axis point p (up the axis of H's first non-identity element) are
+    the points g p: the quotient field permutes them as the rotations move those points."""
+    matrices = torch.tensor(m.MATRICES, dtype=torch.float64)
+    eigenvalues, eigenvectors = torch.linalg.eig(matrices[m.SUBGROUPS[subgroup][1]])
+    axis = eigenvectors[:, (eigenvalues - 1).abs().argmin()].real
+    moves = torch.tensor(m.FIELD_PERMUTATIONS[f"quotient_{subgroup}"])  # moves[g][x]: where g takes coset x
+    point = {int(moves[g][0]): matrices[g] @ axis for g in range(m.ORDER)}  # coset x = g H -> g (axis)
+    stacked = torch.stack(list(point.values()))
+    assert len(point) == points and torch.cdist(stacked, stacked).add(torch.eye(points)).min() > 0.5  # distinct
+    for g in range(m.ORDER):
+        for x in range(points):
+            torch.testing.assert_close(matrices[g] @ point[x], point[int(moves[g][x])])
+
+
 def test_i_names_a_quotient_field_for_every_kind_of_subgroup_and_c5s_are_the_vertices():
     """i.toml declares C2, C3, C5, D2, D3 and D5 (T is a catalog group): with the trivial group and I itself,
     one subgroup of each of I's nine conjugacy classes. The cosets of C5, the stabiliser of the 5-fold axis of
-    f, are the icosahedron's 12 vertices: the quotient field permutes them as the rotations move the vertices."""
+    f, are the icosahedron's 12 vertices."""
     m = module("i")
     orders = {name: len(members) for name, members in m.SUBGROUPS.items()}
     assert orders == {"t": 12, "c2": 2, "c3": 3, "c5": 5, "d2": 4, "d3": 6, "d5": 10}
     assert set(m.RESTRICTIONS) == {"t"}  # the declared ones have no module to continue with
-    matrices = torch.tensor(m.MATRICES, dtype=torch.float64)
-    f = m.SUBGROUPS["c5"][1]
-    eigenvalues, eigenvectors = torch.linalg.eig(matrices[f])
-    axis = eigenvectors[:, (eigenvalues - 1).abs().argmin()].real
-    moves = torch.tensor(m.FIELD_PERMUTATIONS["quotient_c5"])  # moves[g][x]: where g takes coset x
-    vertex = {int(moves[g][0]): matrices[g] @ axis for g in range(m.ORDER)}  # coset x = g C5 -> g (axis)
-    points = torch.stack(list(vertex.values()))
-    assert len(points) == 12 and torch.cdist(points, points).add(torch.eye(12)).min() > 0.5  # twelve distinct
-    for g in range(m.ORDER):
-        for x in range(12):
-            torch.testing.assert_close(matrices[g] @ vertex[x], vertex[int(moves[g][x])])
+    assert_cosets_move_as_the_points_on_the_axis(m, "c5", 12)
+
+
+def test_o_names_quotient_fields_on_the_parts_of_the_cube():
+    """o.toml declares the stabilisers of a vertex (C3), an edge (C2 about its midpoint), a body diagonal (D3)
+    and an axis (D4), beside the catalog C4z and T. The cosets of C3 are the cube's 8 vertices."""
+    m = module("o")
+    orders = {name: len(members) for name, members in m.SUBGROUPS.items()}
+    assert orders == {"c4z": 4, "t": 12, "c3": 3, "c2_edge": 2, "d3": 6, "d4": 8}
+    assert set(m.RESTRICTIONS) == {"c4z", "t"}
+    assert_cosets_move_as_the_points_on_the_axis(m, "c3", 8)
+    assert_cosets_move_as_the_points_on_the_axis(m, "c2_edge", 12)  # the edges' midpoints
 
 
 @pytest.mark.parametrize("name", [*GRID_EXACT, "c8", "d16", "i"])
