@@ -1470,7 +1470,7 @@ def _kernel_plan(
 def _bias_plan(out_fields: tuple[tuple[str, int], ...]) -> tuple[torch.Tensor, torch.Tensor, int]:
     """How a bias lies on the fields' invariant vectors, for one gather: each output channel's bias entries
     (index; one past the last entry: a zero) and their weights (float32), and the number of entries."""
-    bases = [_bias_basis(out) for out, m in out_fields for _ in range(m)]
+    bases = [basis for out, m in out_fields for basis in [_bias_basis(out)] * m]  # one per copy, solved once a kind
     width, invariant = max(1, *(basis.shape[1] for basis in bases)), sum(basis.shape[1] for basis in bases)
     index = torch.full((sum(len(basis) for basis in bases), width), invariant, dtype=torch.long)
     weights = torch.zeros(index.shape, dtype=torch.float64)
