@@ -102,7 +102,7 @@ def _train(args: argparse.Namespace) -> int:
     use_idle_cores()
     config = TrainConfig(
         epochs=args.epochs,
-        batch_size=args.batch_size,
+        batch_size=args.batch_size or (8 if args.task == "segmentation" else 64),
         learning_rate=args.lr,
         hidden_channels=args.hidden_channels,
         num_layers=args.num_layers,
@@ -119,6 +119,7 @@ def _train(args: argparse.Namespace) -> int:
         restrict_to=args.restrict_to,
         restrict_after=args.restrict_after,
         augment_rotations=args.augment_rotations,
+        loss=args.loss or ("cross_entropy_dice" if args.task == "segmentation" else "cross_entropy"),
     )
     out = Path(args.out or f"gcnn-output/train-{Path(args.group).stem}")
     train_run(args.group, args.dataset, args.data_dir, config, out, train_size=args.train_size, quiet=args.quiet)
@@ -242,7 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--train-size", type=_positive_int, default=8000, help="with only t10k files: images to train on"
     )
     train.add_argument("--epochs", type=_positive_int, default=10)
-    train.add_argument("--batch-size", type=_positive_int, default=64)
+    train.add_argument(
+        "--batch-size", type=_positive_int, help="images (or canvases) a step (default 64; 8 for segmentation)"
+    )
     train.add_argument("--lr", type=_positive_float, default=3e-3)
     train.add_argument("--hidden-channels", type=_positive_int, default=16)
     train.add_argument("--num-layers", type=_positive_int, default=4)
@@ -278,6 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="train on every batch turned by random angles (masks with the canvases): the baseline that networks "
         "trained upright are compared with",
+    )
+    train.add_argument(
+        "--loss",
+        choices=["cross_entropy", "cross_entropy_dice"],
+        help="training loss (default: cross_entropy; cross_entropy_dice for segmentation: plus the soft Dice loss "
+        "of every class, see README)",
     )
     train.add_argument("--seed", type=_non_negative_int, default=0)
     train.add_argument("--depth", type=_positive_int, default=3, help="U-Net levels (segmentation)")

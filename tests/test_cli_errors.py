@@ -154,6 +154,7 @@ def checkpoint(tmp_path_factory):
         (lambda c: c["config"].update(kernel_size=3.5), "--kernel-size: 3.5 is not an integer"),
         (lambda c: c["config"].pop("depth"), "no 'depth'"),
         (lambda c: c["config"].update(augment_rotations=1), "--augment-rotations: 1 is not true or false"),
+        (lambda c: c["config"].update(loss="dice"), "--loss: 'dice' is not one of 'cross_entropy'"),
         (lambda c: c["config"].update(restrict_to="c8", restrict_after=1), "--restrict-to c8: not a catalog subgroup"),
         (lambda c: c["config"].update(restrict_to=["c2"]), r"--restrict-to: \['c2'\] is not a catalog group's name"),
         (lambda c: c["state_dict"].update({"head.weight": torch.zeros(3)}), r"'head.weight' is \(3,\)"),

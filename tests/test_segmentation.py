@@ -4,9 +4,11 @@ import json
 
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from codegen import cli
+from codegen.apps import segmentation
 from codegen.apps.data import Split, load_digits
 from codegen.apps.runs import eval_run, load_checkpoint
 from codegen.apps.segmentation import NUM_CLASSES, STROKE, Canvases, compose, mean_iou, rotate_canvases, rotation_ious
@@ -106,24 +108,43 @@ def test_unets_upsample_by_transposed_convolution_only_where_it_is_exact():
 
 def test_a_segmentation_checkpoint_written_before_the_upsampling_option_loads_transposed(tmp_path):
     """Its U-Net had transposed convolutions, then every U-Net's decoder, whatever its group's default is now;
-    and it was trained upright, before augmentation existed."""
+    and it was trained upright, before augmentation existed, on the cross-entropy alone."""
     out = tmp_path / "run"
     arguments = ["train", "--task", "segmentation", "--dataset", "digits", "--group", "c8", "--quiet", "--epochs", "1"]
     arguments += ["--canvas-size", "32", "--depth", "1", "--canvases", "8", "--hidden-channels", "1"]
     assert cli.main([*arguments, "--upsampling", "transposed", "--augment-rotations", "--out", str(out)]) == 0
     content = torch.load(out / "checkpoint.pt", weights_only=True)
     assert content["config"]["augment_rotations"] is True
-    del content["config"]["upsampling"], content["config"]["augment_rotations"]
+    assert content["config"]["loss"] == "cross_entropy_dice"  # segmentation's default
+    del content["config"]["upsampling"], content["config"]["augment_rotations"], content["config"]["loss"]
     torch.save(content, tmp_path / "older.pt")
     model, loaded = load_checkpoint(tmp_path / "older.pt")
     assert loaded["config"]["upsampling"] == "transposed" and isinstance(model.up[0], c8.GroupConvTranspose2d)
     assert loaded["config"]["augment_rotations"] is False
+    assert loaded["config"]["loss"] == "cross_entropy"
 
 
 def test_upsampling_is_refused_for_classification(tmp_path, capsys):
     arguments = ["train", "--dataset", "digits", "--quiet", "--out", str(tmp_path / "o"), "--upsampling", "bilinear"]
     assert cli.main(arguments) == 2
     assert "only the U-Nets of --task segmentation upsample" in capsys.readouterr().err
+
+
+def test_the_dice_loss_is_refused_for_classification(tmp_path, capsys):
+    arguments = ["train", "--dataset", "digits", "--quiet", "--out", str(tmp_path / "o")]
+    assert cli.main([*arguments, "--loss", "cross_entropy_dice"]) == 2
+    assert "use it with --task segmentation" in capsys.readouterr().err
+
+
+def test_the_dice_loss_falls_as_predictions_cover_each_class():
+    """It averages over classes: a rare class missed costs as much as the background missed."""
+    labels = torch.zeros(1, 8, 8, dtype=torch.long)
+    labels[0, 0, :2] = 1  # two pixels of class 1 on a background of 62
+    right = 20 * F.one_hot(labels, 2).movedim(-1, 1).float()
+    background_only = 20 * F.one_hot(torch.zeros_like(labels), 2).movedim(-1, 1).float()
+    assert segmentation.dice_loss(right, labels) < 1e-3
+    assert segmentation.dice_loss(background_only, labels) > 0.3  # class 1 scores 1/3 (smoothing) of its Dice
+    assert F.cross_entropy(background_only, labels) < 0.7  # while the cross-entropy barely notices
 
 
 def test_canvas_sizes_the_unet_cannot_restore_are_refused(tmp_path, capsys):

@@ -53,6 +53,8 @@ def check_config(config: TrainConfig) -> TrainConfig:
     """Raise AppError unless every field has its type and lies in its range."""
     from grouptheory import FILTER_KINDS
 
+    from .segmentation import LOSSES
+
     integers = {
         "epochs": (1, 100_000),
         "batch_size": (1, 1_000_000),
@@ -71,6 +73,7 @@ def check_config(config: TrainConfig) -> TrainConfig:
         "task": ("classification", "segmentation"),
         "filters": (None, *FILTER_KINDS),
         "upsampling": (None, "transposed", "nearest", "bilinear"),
+        "loss": LOSSES,
     }
     for field in fields(config):
         name, value = field.name, getattr(config, field.name)
@@ -119,6 +122,8 @@ def check_run(config: TrainConfig, dataset: str, group: ModuleType) -> None:
         _check_restriction(config, group)
     elif config.restrict_after:
         raise AppError(f"--restrict-after {config.restrict_after}: give the subgroup to continue with, --restrict-to")
+    if config.loss != "cross_entropy" and not segmentation:
+        raise AppError(f"--loss {config.loss}: the Dice loss scores pixels; use it with --task segmentation")
     if config.upsampling is not None and not segmentation:
         raise AppError(f"--upsampling {config.upsampling}: only the U-Nets of --task segmentation upsample")
     if segmentation:

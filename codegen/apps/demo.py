@@ -180,7 +180,7 @@ def run_demo_segmentation(
             kind = "pixel" if spec == "trivial" else filters if grid_exact else "continuous"
             config = TrainConfig(
                 epochs=epochs,
-                batch_size=16,
+                batch_size=8,
                 learning_rate=1e-2,
                 hidden_channels=hidden,
                 kernel_size=3 if kind == "pixel" else 5,
@@ -190,6 +190,7 @@ def run_demo_segmentation(
                 depth=2,
                 group_pool=group_pool,
                 augment_rotations=trained_turned,
+                loss="cross_entropy_dice",
             )
             torch.manual_seed(seed)
             model = build_network(group, config)

@@ -218,9 +218,16 @@ def load_checkpoint(path: Path, expected_group: str | None = None) -> tuple[torc
 
 def _added_later(raw: dict) -> dict:
     """Config fields that checkpoints written before them lack, with what those checkpoints meant: no restriction,
-    no augmentation, and for U-Nets the transposed convolutions that were every decoder then."""
+    no augmentation, the cross-entropy alone, and for U-Nets the transposed convolutions that were every decoder
+    then."""
     upsampling = "transposed" if raw.get("task") == "segmentation" else None
-    return {"restrict_to": None, "restrict_after": 0, "upsampling": upsampling, "augment_rotations": False}
+    return {
+        "restrict_to": None,
+        "restrict_after": 0,
+        "upsampling": upsampling,
+        "augment_rotations": False,
+        "loss": "cross_entropy",
+    }
 
 
 def _checked_fields(path: Path, checkpoint: dict) -> tuple[TrainConfig, dict]:

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .data import Split, random_rotations, rotate, rotate_labels
-from .segmentation import NUM_CLASSES
+from .segmentation import NUM_CLASSES, dice_loss
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class TrainConfig:
     restrict_to: str | None = None  # a catalog subgroup the network continues with (classification)
     restrict_after: int = 0  # blocks of the whole group before restricting to `restrict_to`
     augment_rotations: bool = False  # every batch turned by random angles: the baseline G-CNNs trained upright face
+    loss: str = "cross_entropy"  # or "cross_entropy_dice" (segmentation): plus the soft Dice loss of every class
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -102,7 +103,8 @@ def fit(
     """Train with AdamW and a one-cycle schedule; returns the seconds each epoch took. ``on_epoch`` is called
     after every epoch with the epoch's mean training loss (for learning curves; not timed).
 
-    Labels are one class per image, or one per pixel for segmentation (logits (B, classes, H, W)).
+    Labels are one class per image, or one per pixel for segmentation (logits (B, classes, H, W)), and the
+    loss is the cross-entropy, plus the soft Dice loss of every class with ``config.loss`` 'cross_entropy_dice'.
     With ``config.augment_rotations`` every batch is turned, each image by its own random angle
     (``turned_batch``), fresh every epoch.
 
@@ -145,6 +147,8 @@ def fit(
                 images, labels = turned_batch(images, labels, turns)
             logits = model(images)
             loss = F.cross_entropy(logits, labels)
+            if config.loss == "cross_entropy_dice":
+                loss = loss + dice_loss(logits, labels)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
