@@ -82,7 +82,7 @@ def _demo(args: argparse.Namespace) -> int:
     use_idle_cores()
     if args.segmentation:
         out = Path(args.out or "gcnn-output/demo-segmentation")
-        run_demo_segmentation(out, epochs=args.epochs or 25, quiet=args.quiet, filters=args.filters or "continuous")
+        run_demo_segmentation(out, epochs=args.epochs or 16, quiet=args.quiet, filters=args.filters or "continuous")
     elif args.orientation:
         run_demo_orientation(
             Path(args.out or "gcnn-output/demo-orientation"), epochs=args.epochs or 15, quiet=args.quiet
@@ -213,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", help="output folder (default gcnn-output/demo, demo-3d, demo-segmentation or demo-orientation)"
     )
     demo.add_argument(
-        "--epochs", type=_positive_int, help="training epochs (default 15; 150 with --3d, 25 with --segmentation)"
+        "--epochs", type=_positive_int, help="training epochs (default 15; 150 with --3d, 16 with --segmentation)"
     )
     demo.add_argument("--3d", dest="three_d", action="store_true", help="3D Tetris with cube groups instead of digits")
     demo.add_argument("--segmentation", action="store_true", help="equivariant U-Nets segmenting canvases of digits")

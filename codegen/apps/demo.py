@@ -148,7 +148,7 @@ SEGMENTATION_MODELS = (
 
 def run_demo_segmentation(
     out: Path,
-    epochs: int = 25,
+    epochs: int = 16,
     quiet: bool = False,
     seed: int = 0,
     canvases: tuple[int, int] = (600, 200),
