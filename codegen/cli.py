@@ -119,6 +119,7 @@ def _train(args: argparse.Namespace) -> int:
         restrict_to=args.restrict_to,
         restrict_after=args.restrict_after,
         augment_rotations=args.augment_rotations,
+        augment_shifts=args.augment_shifts,
         loss=args.loss or ("cross_entropy_dice" if args.task == "segmentation" else "cross_entropy"),
     )
     out = Path(args.out or f"gcnn-output/train-{Path(args.group).stem}")
@@ -281,6 +282,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="train on every batch turned by random angles (masks with the canvases): the baseline that networks "
         "trained upright are compared with",
+    )
+    train.add_argument(
+        "--augment-shifts",
+        action="store_true",
+        help="shift half of every batch by random sub-pixel offsets (bilinear; masks follow the strokes): upright "
+        "images resampled as turned test images are (measured in README for the C8 U-Net)",
     )
     train.add_argument(
         "--loss",

@@ -112,15 +112,17 @@ def test_a_segmentation_checkpoint_written_before_the_upsampling_option_loads_tr
     out = tmp_path / "run"
     arguments = ["train", "--task", "segmentation", "--dataset", "digits", "--group", "c8", "--quiet", "--epochs", "1"]
     arguments += ["--canvas-size", "32", "--depth", "1", "--canvases", "8", "--hidden-channels", "1"]
-    assert cli.main([*arguments, "--upsampling", "transposed", "--augment-rotations", "--out", str(out)]) == 0
+    arguments += ["--upsampling", "transposed", "--augment-rotations", "--augment-shifts"]
+    assert cli.main([*arguments, "--out", str(out)]) == 0
     content = torch.load(out / "checkpoint.pt", weights_only=True)
-    assert content["config"]["augment_rotations"] is True
+    assert content["config"]["augment_rotations"] is content["config"]["augment_shifts"] is True
     assert content["config"]["loss"] == "cross_entropy_dice"  # segmentation's default
-    del content["config"]["upsampling"], content["config"]["augment_rotations"], content["config"]["loss"]
+    for added_later in ("upsampling", "augment_rotations", "augment_shifts", "loss"):
+        del content["config"][added_later]
     torch.save(content, tmp_path / "older.pt")
     model, loaded = load_checkpoint(tmp_path / "older.pt")
     assert loaded["config"]["upsampling"] == "transposed" and isinstance(model.up[0], c8.GroupConvTranspose2d)
-    assert loaded["config"]["augment_rotations"] is False
+    assert loaded["config"]["augment_rotations"] is loaded["config"]["augment_shifts"] is False
     assert loaded["config"]["loss"] == "cross_entropy"
 
 

@@ -18,7 +18,8 @@ from codegen.apps import AppError
 from codegen.apps.budget import check_run
 from codegen.apps.data import DataError, Split, load_mnist, read_idx, rotate
 from codegen.apps.runs import eval_run, load_checkpoint, train_run
-from codegen.apps.training import TrainConfig, fit, turned_batch
+from codegen.apps.segmentation import STROKE
+from codegen.apps.training import TrainConfig, fit, shifted_batch, turned_batch
 from codegen.loading import import_group_module
 
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
@@ -117,6 +118,37 @@ def test_augmented_training_turns_every_batch_afresh_and_its_labels_with_it():
     turned, labels = turned_batch(images, masks, torch.Generator().manual_seed(5))
     assert not torch.equal(labels, masks) and all(4 <= n <= 6 for n in labels.sum(dim=(1, 2)).tolist())
     assert bool((turned[:, 0][labels == 1] > 0.4).all())  # labelled pixels are the turned stroke's
+
+
+def test_shifted_training_moves_half_the_canvases_by_less_than_a_pixel_and_their_strokes_with_them():
+    """Sub-pixel shifts keep a canvas upright: its ink is kept (up to the border), it moves by under a pixel,
+    and the labels are the shifted image's strokes, with their digit."""
+    seen: list[torch.Tensor] = []
+
+    class Spy(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.scale = torch.nn.Parameter(torch.ones(()))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            seen.append(x.detach().clone())
+            return self.scale * torch.cat([1 - x, x], dim=1)
+
+    images = torch.zeros(64, 1, 9, 9)
+    images[:, 0, 3:6, 3:6] = torch.rand(3, 3) * 0.5 + 0.5  # one digit's strokes, labelled 1
+    masks = (images[:, 0] > STROKE).long()
+    fit(Spy(), Split(images, masks), TrainConfig(epochs=1, batch_size=64, augment_shifts=True), progress=False)
+    moved = [not torch.equal(a, b) for a, b in zip(seen[0], images, strict=True)]
+    assert 16 < sum(moved) < 48  # about half
+    assert torch.allclose(seen[0].sum(dim=(1, 2, 3)), images.sum(dim=(1, 2, 3)), rtol=1e-4)
+    shifted, labels = shifted_batch(images, masks * 7, torch.Generator().manual_seed(3), share=1.0)
+    assert torch.equal(labels, torch.where(shifted[:, 0] > STROKE, 7, 0))
+
+    def centre_row(x: torch.Tensor) -> torch.Tensor:
+        return (x[:, 0].sum(2) * torch.arange(9.0)).sum(1) / x.sum(dim=(1, 2, 3))
+
+    moves = (centre_row(shifted) - centre_row(images)).abs()
+    assert bool((moves < 1).all()) and bool((moves > 1e-3).any())
 
 
 def test_train_save_and_evaluate_a_checkpoint(tmp_path):

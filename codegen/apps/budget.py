@@ -90,7 +90,7 @@ def check_config(config: TrainConfig) -> TrainConfig:
         elif name in choices:
             if value not in choices[name]:
                 raise AppError(f"{_flag(name)}: {value!r} is not one of {', '.join(map(repr, choices[name]))}")
-        elif name == "augment_rotations":
+        elif name in ("augment_rotations", "augment_shifts"):
             if not isinstance(value, bool):
                 raise AppError(f"{_flag(name)}: {value!r} is not true or false")
         elif name == "restrict_to":

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .data import Split, random_rotations, rotate, rotate_labels
-from .segmentation import NUM_CLASSES, dice_loss
+from .segmentation import NUM_CLASSES, STROKE, dice_loss
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class TrainConfig:
     restrict_to: str | None = None  # a catalog subgroup the network continues with (classification)
     restrict_after: int = 0  # blocks of the whole group before restricting to `restrict_to`
     augment_rotations: bool = False  # every batch turned by random angles: the baseline G-CNNs trained upright face
+    augment_shifts: bool = False  # half of every batch shifted by random sub-pixel offsets (upright; see README)
     loss: str = "cross_entropy"  # or "cross_entropy_dice" (segmentation): plus the soft Dice loss of every class
 
     def to_dict(self) -> dict:
@@ -106,7 +107,8 @@ def fit(
     Labels are one class per image, or one per pixel for segmentation (logits (B, classes, H, W)), and the
     loss is the cross-entropy, plus the soft Dice loss of every class with ``config.loss`` 'cross_entropy_dice'.
     With ``config.augment_rotations`` every batch is turned, each image by its own random angle
-    (``turned_batch``), fresh every epoch.
+    (``turned_batch``), fresh every epoch; with ``config.augment_shifts`` half of it is shifted by sub-pixel
+    offsets (``shifted_batch``).
 
     Under ``torch.distributed`` each process trains on its shard (a distributed sampler) and only
     rank 0 shows progress; wrap `model` in DistributedDataParallel before calling.
@@ -131,6 +133,7 @@ def fit(
     )
     device = next(model.parameters()).device
     turns = torch.Generator().manual_seed(config.seed + 1 + rank) if config.augment_rotations else None
+    shifts = torch.Generator().manual_seed(config.seed + 2 + rank) if config.augment_shifts else None
     seconds = []
     for epoch in range(config.epochs):
         if sampler is not None:
@@ -145,6 +148,8 @@ def fit(
             images, labels = images.to(device), labels.to(device)
             if turns is not None:
                 images, labels = turned_batch(images, labels, turns)
+            if shifts is not None:
+                images, labels = shifted_batch(images, labels, shifts)
             logits = model(images)
             loss = F.cross_entropy(logits, labels)
             if config.loss == "cross_entropy_dice":
@@ -188,6 +193,37 @@ def turned_batch(
     if labels.dim() == images.dim() - 1:
         labels = rotate_labels(labels, angles)
     return rotate(images, angles), labels
+
+
+def shifted_batch(
+    images: torch.Tensor, labels: torch.Tensor, generator: torch.Generator, share: float = 0.5
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """About ``share`` of the images shifted, each by its own offset in (-1, 1) pixels along each axis
+    (bilinear, zero fill), the rest unchanged: upright images resampled as a turned test image is. Per-pixel
+    labels (B, H, W) follow: a pixel is a stroke where the shifted image is above STROKE, and takes the
+    digit of the strokes that moved next to it; class labels (B,) are unchanged.
+
+    >>> images, masks = torch.zeros(4, 1, 6, 6), torch.zeros(4, 6, 6, dtype=torch.long)
+    >>> images[:, 0, 2:4, 2:4], masks[:, 2:4, 2:4] = 1.0, 3  # a square stroke of digit 2
+    >>> shifted, labels = shifted_batch(images, masks, torch.Generator().manual_seed(0), share=1.0)
+    >>> bool(((shifted[:, 0] > STROKE) == (labels == 3)).all()), labels.unique().tolist()
+    (True, [0, 3])
+    """
+    count, size = len(images), images.shape[-2:]
+    offsets = torch.rand(count, 2, generator=generator, dtype=torch.float64) * 2 - 1
+    offsets[torch.rand(count, generator=generator) >= share] = 0
+    theta = torch.zeros(count, 2, 3, dtype=torch.float64)
+    theta[:, 0, 0] = theta[:, 1, 1] = 1
+    theta[:, 0, 2] = offsets[:, 0] * 2 / (size[1] - 1)  # affine_grid's units: half the image (align_corners)
+    theta[:, 1, 2] = offsets[:, 1] * 2 / (size[0] - 1)
+    grid = F.affine_grid(theta.to(images), list(images.shape), align_corners=True)
+    shifted = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=True)
+    if labels.dim() == images.dim() - 1:
+        moved = F.grid_sample(labels.unsqueeze(1).to(images), grid, mode="nearest", align_corners=True)
+        # A stroke's bilinear value comes from strokes at most a pixel away: the 3x3 maximum finds their digit.
+        nearby = F.max_pool2d(moved, 3, stride=1, padding=1).squeeze(1).round().long()
+        labels = torch.where(shifted[:, 0] > STROKE, nearby, 0)
+    return shifted, labels
 
 
 def _progress(iterable, description: str):
