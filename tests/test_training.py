@@ -93,25 +93,28 @@ def test_rotations_are_exact_for_quarter_turns_and_consistent_otherwise():
     assert torch.allclose(rotate(images, 89.9999), torch.rot90(images, 1, dims=(-2, -1)), atol=1e-4)
 
 
+class InputSpy(torch.nn.Module):
+    """Two-class per-pixel logits from one parameter; keeps every batch it is given in ``seen``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scale = torch.nn.Parameter(torch.ones(()))
+        self.seen: list[torch.Tensor] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.seen.append(x.detach().clone())
+        return self.scale * torch.cat([1 - x, x], dim=1)
+
+
 def test_augmented_training_turns_every_batch_afresh_and_its_labels_with_it():
     """Each epoch the network sees new angles; per-pixel labels turn with their canvases (nearest)."""
-    seen: list[torch.Tensor] = []
-
-    class Spy(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.scale = torch.nn.Parameter(torch.ones(()))
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            seen.append(x.detach().clone())
-            return self.scale * torch.cat([1 - x, x], dim=1)
-
     images = torch.zeros(4, 1, 9, 9)
     images[:, 0, 4, 4:] = 1  # a stroke from the centre to the edge, labelled 1
     masks = images[:, 0].long()
     config = TrainConfig(epochs=2, batch_size=4, augment_rotations=True)
-    fit(Spy(), Split(images, masks), config, progress=False)
-    first, second = seen
+    spy = InputSpy()
+    fit(spy, Split(images, masks), config, progress=False)
+    first, second = spy.seen
     assert not torch.equal(first, images) and not torch.equal(first, second)
     for turned in (first, second):
         assert torch.allclose(turned.sum(dim=(1, 2, 3)), images.sum(dim=(1, 2, 3)), rtol=0.35)
@@ -123,24 +126,15 @@ def test_augmented_training_turns_every_batch_afresh_and_its_labels_with_it():
 def test_shifted_training_moves_half_the_canvases_by_less_than_a_pixel_and_their_strokes_with_them():
     """Sub-pixel shifts keep a canvas upright: its ink is kept (up to the border), it moves by under a pixel,
     and the labels are the shifted image's strokes, with their digit."""
-    seen: list[torch.Tensor] = []
-
-    class Spy(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.scale = torch.nn.Parameter(torch.ones(()))
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            seen.append(x.detach().clone())
-            return self.scale * torch.cat([1 - x, x], dim=1)
-
     images = torch.zeros(64, 1, 9, 9)
     images[:, 0, 3:6, 3:6] = torch.rand(3, 3) * 0.5 + 0.5  # one digit's strokes, labelled 1
     masks = (images[:, 0] > STROKE).long()
-    fit(Spy(), Split(images, masks), TrainConfig(epochs=1, batch_size=64, augment_shifts=True), progress=False)
-    moved = [not torch.equal(a, b) for a, b in zip(seen[0], images, strict=True)]
+    spy = InputSpy()
+    fit(spy, Split(images, masks), TrainConfig(epochs=1, batch_size=64, augment_shifts=True), progress=False)
+    (batch,) = spy.seen
+    moved = [not torch.equal(a, b) for a, b in zip(batch, images, strict=True)]
     assert 16 < sum(moved) < 48  # about half
-    assert torch.allclose(seen[0].sum(dim=(1, 2, 3)), images.sum(dim=(1, 2, 3)), rtol=1e-4)
+    assert torch.allclose(batch.sum(dim=(1, 2, 3)), images.sum(dim=(1, 2, 3)), rtol=1e-4)
     shifted, labels = shifted_batch(images, masks * 7, torch.Generator().manual_seed(3), share=1.0)
     assert torch.equal(labels, torch.where(shifted[:, 0] > STROKE, 7, 0))
 
