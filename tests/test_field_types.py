@@ -140,6 +140,18 @@ def test_o_names_quotient_fields_on_the_parts_of_the_cube():
     assert_cosets_move_as_the_points_on_the_axis(m, "c2_edge", 12)  # the edges' midpoints
 
 
+def test_oh_names_quotient_fields_on_the_faces_vertices_and_edges_of_the_cube():
+    """oh.toml declares the stabilisers of a face (C4v), a vertex (C3v), an edge (C2v) and a body diagonal (D3d),
+    each a rotation axis with the mirrors through it, beside the catalog C4z, D4h, O and T."""
+    m = module("oh")
+    orders = {name: len(members) for name, members in m.SUBGROUPS.items()}
+    assert orders == {"c4z": 4, "d4h": 16, "o": 24, "t": 12, "c4v": 8, "c3v": 6, "c2v": 4, "d3d": 12}
+    assert set(m.RESTRICTIONS) == {"c4z", "d4h", "o", "t"}
+    assert_cosets_move_as_the_points_on_the_axis(m, "c4v", 6)
+    assert_cosets_move_as_the_points_on_the_axis(m, "c3v", 8)
+    assert_cosets_move_as_the_points_on_the_axis(m, "c2v", 12)
+
+
 @pytest.mark.parametrize("name", [*GRID_EXACT, "c8", "d16", "i"])
 def test_field_representations_are_homomorphisms(name):
     m = module(name)
