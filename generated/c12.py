@@ -1425,10 +1425,16 @@ _FIELD_NAMES = (*FIELD_BLOCKS, *(f"irrep_{k}" for k in range(len(IRREPS))))
 
 
 @functools.cache
+def _field_permutations(name: str) -> torch.Tensor:
+    """FIELD_PERMUTATIONS[name] as a tensor (|G|, d), computed once: callers share it (never written)."""
+    return torch.tensor(FIELD_PERMUTATIONS[name])
+
+
+@functools.cache
 def _field_matrices(name: str) -> torch.Tensor:
     """rho(g) for every element, float64 (|G|, d, d): exact 0/1 for permutation fields."""
     if name in FIELD_PERMUTATIONS:
-        images = torch.tensor(FIELD_PERMUTATIONS[name])
+        images = _field_permutations(name)
         matrices = torch.zeros(ORDER, images.shape[1], images.shape[1], dtype=torch.float64)
         matrices.scatter_(1, images.unsqueeze(1), 1.0)
         return matrices
@@ -1437,8 +1443,9 @@ def _field_matrices(name: str) -> torch.Tensor:
     return torch.tensor(IRREPS[int(name[len("irrep_") :])], dtype=torch.float64)
 
 
+@functools.cache
 def _field_blocks(name: str) -> tuple[tuple[int, ...], torch.Tensor]:
-    """The irreps along a field's diagonal and its change of basis Q (float64)."""
+    """The irreps along a field's diagonal and its change of basis Q (float64), computed once (never written)."""
     if name.startswith("irrep_"):
         k = int(name[len("irrep_") :])
         return (k,), torch.eye(len(IRREPS[k][0]), dtype=torch.float64)
@@ -1567,11 +1574,12 @@ def _dense_kernel_basis(out: str, inp: str, kernel_size: int, filters: str) -> t
     pairs' bases in the fields' changes of basis, block pair by block pair (the order of ``_Factored``)."""
     blocks_out, q_out = _field_blocks(out)
     blocks_in, q_in = _field_blocks(inp)
-    pieces = []
+    pieces = [torch.zeros(0, len(q_out), len(q_in), kernel_size**DIMENSION, dtype=torch.float64)]
     for j, rows in zip(blocks_out, _block_slices(blocks_out), strict=True):
         for i, columns in zip(blocks_in, _block_slices(blocks_in), strict=True):
             basis = _irrep_kernel_basis(j, i, kernel_size, filters)
-            pieces.append(torch.einsum("ap,npqk,bq->nabk", q_out[:, rows], basis, q_in[:, columns]))
+            if len(basis):
+                pieces.append(torch.einsum("ap,npqk,bq->nabk", q_out[:, rows], basis, q_in[:, columns]))
     return torch.cat(pieces)
 
 
@@ -1620,23 +1628,24 @@ def _factored(out: str, inp: str, kernel_size: int, filters: str) -> _Factored:
     blocks_out, blocks_in = _field_blocks(out)[0], _field_blocks(inp)[0]
     volume = kernel_size**DIMENSION
     offsets, start = {}, 0  # the parameters of each block pair, in the order the layer's weight has them
+    occurrences: dict[tuple[int, int], list[tuple[int, int]]] = {}  # the block pairs of each irrep pair
     for p, j in enumerate(blocks_out):
         for r, i in enumerate(blocks_in):
             offsets[p, r] = start
+            occurrences.setdefault((j, i), []).append((p, r))
             start += len(_irrep_kernel_basis(j, i, kernel_size, filters))
     d_out, d_in = (sum(len(IRREPS[k][0]) for k in blocks) for blocks in (blocks_out, blocks_in))
     gather = torch.full((d_out, d_in, volume), -1, dtype=torch.long)
     pairs, counts, columns, sizes, produced = [], [], [], [], 0
-    for pair in dict.fromkeys(itertools.product(blocks_out, blocks_in)):
+    for pair, blocks in occurrences.items():
         n = len(_irrep_kernel_basis(*pair, kernel_size, filters))
         if not n:
             continue
-        occurrences = [(p, r) for p, r in offsets if (blocks_out[p], blocks_in[r]) == pair]
         pairs.append(pair)
         counts.append(n)
-        sizes.append(len(occurrences) * n)
+        sizes.append(len(blocks) * n)
         block = len(IRREPS[pair[0]][0]) * len(IRREPS[pair[1]][0]) * volume
-        for p, r in occurrences:
+        for p, r in blocks:
             columns.append(torch.arange(offsets[p, r], offsets[p, r] + n))
             rows, cols = _block_slices(blocks_out)[p], _block_slices(blocks_in)[r]
             gather[rows, cols] = torch.arange(produced, produced + block).view(rows.stop - rows.start, -1, volume)

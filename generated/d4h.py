@@ -1551,10 +1551,16 @@ _FIELD_NAMES = (*FIELD_BLOCKS, *(f"irrep_{k}" for k in range(len(IRREPS))))
 
 
 @functools.cache
+def _field_permutations(name: str) -> torch.Tensor:
+    """FIELD_PERMUTATIONS[name] as a tensor (|G|, d), computed once: callers share it (never written)."""
+    return torch.tensor(FIELD_PERMUTATIONS[name])
+
+
+@functools.cache
 def _field_matrices(name: str) -> torch.Tensor:
     """rho(g) for every element, float64 (|G|, d, d): exact 0/1 for permutation fields."""
     if name in FIELD_PERMUTATIONS:
-        images = torch.tensor(FIELD_PERMUTATIONS[name])
+        images = _field_permutations(name)
         matrices = torch.zeros(ORDER, images.shape[1], images.shape[1], dtype=torch.float64)
         matrices.scatter_(1, images.unsqueeze(1), 1.0)
         return matrices
@@ -1563,8 +1569,9 @@ def _field_matrices(name: str) -> torch.Tensor:
     return torch.tensor(IRREPS[int(name[len("irrep_") :])], dtype=torch.float64)
 
 
+@functools.cache
 def _field_blocks(name: str) -> tuple[tuple[int, ...], torch.Tensor]:
-    """The irreps along a field's diagonal and its change of basis Q (float64)."""
+    """The irreps along a field's diagonal and its change of basis Q (float64), computed once (never written)."""
     if name.startswith("irrep_"):
         k = int(name[len("irrep_") :])
         return (k,), torch.eye(len(IRREPS[k][0]), dtype=torch.float64)
@@ -1690,17 +1697,23 @@ def _pixel_kernel_basis(out: int, inp: int, kernel_size: int) -> torch.Tensor:
 @functools.cache
 def _orbit_index(out: str, inp: str, kernel_size: int) -> torch.Tensor:
     """For two permutation fields: the orbit of every kernel entry (d_out, d_in, k^d) under the group,
-    numbered 0..n-1. An equivariant kernel is one free value per orbit (the lifting and group
-    convolutions' parametrisation, generalised to any pair of permutation fields)."""
+    numbered 0..n-1 in the order of their first entries. An equivariant kernel is one free value per orbit
+    (the lifting and group convolutions' parametrisation, generalised to any pair of permutation fields).
+
+    The group moves the first output basis vector onto every other one (these fields are transitive), so
+    every orbit meets the entries (0, x, u), where it is an orbit of that vector's stabiliser H alone:
+    orbits of H there, then carried to (y, x, u) by an element g with g 0 = y, cost |H| / |G| of orbits of G."""
     images = _position_images(kernel_size)
-    moves_out, moves_in = (torch.tensor(FIELD_PERMUTATIONS[name]) for name in (out, inp))
+    moves_out, moves_in = _field_permutations(out), _field_permutations(inp)
     d_out, d_in, volume = moves_out.shape[1], moves_in.shape[1], images.shape[1]
-    y, x, u = torch.meshgrid(torch.arange(d_out), torch.arange(d_in), torch.arange(volume), indexing="ij")
-    smallest = torch.full((d_out, d_in, volume), d_out * d_in * volume, dtype=torch.long)
-    for g in range(ORDER):
-        moved = (moves_out[g][y] * d_in + moves_in[g][x]) * volume + images[g][u]
-        smallest = torch.minimum(smallest, moved)
-    return torch.unique(smallest, return_inverse=True)[1]
+    x, u = torch.meshgrid(torch.arange(d_in), torch.arange(volume), indexing="ij")
+    smallest = x * volume + u
+    for h in torch.nonzero(moves_out[:, 0] == 0).flatten().tolist():
+        smallest = torch.minimum(smallest, moves_in[h][x] * volume + images[h][u])
+    carriers = torch.empty(d_out, dtype=torch.long)
+    carriers[moves_out[:, 0]] = torch.tensor(INVERSES)  # for y: the inverse of some g with g 0 = y (any will do)
+    back = carriers[:, None, None]
+    return torch.unique(smallest[moves_in[back, x], images[back, u]], return_inverse=True)[1]
 
 
 def _harmonics(n: int, offsets: torch.Tensor) -> tuple[int, torch.Tensor]:
@@ -1762,11 +1775,12 @@ def _dense_kernel_basis(out: str, inp: str, kernel_size: int, filters: str) -> t
     pairs' bases in the fields' changes of basis, block pair by block pair (the order of ``_Factored``)."""
     blocks_out, q_out = _field_blocks(out)
     blocks_in, q_in = _field_blocks(inp)
-    pieces = []
+    pieces = [torch.zeros(0, len(q_out), len(q_in), kernel_size**DIMENSION, dtype=torch.float64)]
     for j, rows in zip(blocks_out, _block_slices(blocks_out), strict=True):
         for i, columns in zip(blocks_in, _block_slices(blocks_in), strict=True):
             basis = _irrep_kernel_basis(j, i, kernel_size, filters)
-            pieces.append(torch.einsum("ap,npqk,bq->nabk", q_out[:, rows], basis, q_in[:, columns]))
+            if len(basis):
+                pieces.append(torch.einsum("ap,npqk,bq->nabk", q_out[:, rows], basis, q_in[:, columns]))
     return torch.cat(pieces)
 
 
@@ -1815,23 +1829,24 @@ def _factored(out: str, inp: str, kernel_size: int, filters: str) -> _Factored:
     blocks_out, blocks_in = _field_blocks(out)[0], _field_blocks(inp)[0]
     volume = kernel_size**DIMENSION
     offsets, start = {}, 0  # the parameters of each block pair, in the order the layer's weight has them
+    occurrences: dict[tuple[int, int], list[tuple[int, int]]] = {}  # the block pairs of each irrep pair
     for p, j in enumerate(blocks_out):
         for r, i in enumerate(blocks_in):
             offsets[p, r] = start
+            occurrences.setdefault((j, i), []).append((p, r))
             start += len(_irrep_kernel_basis(j, i, kernel_size, filters))
     d_out, d_in = (sum(len(IRREPS[k][0]) for k in blocks) for blocks in (blocks_out, blocks_in))
     gather = torch.full((d_out, d_in, volume), -1, dtype=torch.long)
     pairs, counts, columns, sizes, produced = [], [], [], [], 0
-    for pair in dict.fromkeys(itertools.product(blocks_out, blocks_in)):
+    for pair, blocks in occurrences.items():
         n = len(_irrep_kernel_basis(*pair, kernel_size, filters))
         if not n:
             continue
-        occurrences = [(p, r) for p, r in offsets if (blocks_out[p], blocks_in[r]) == pair]
         pairs.append(pair)
         counts.append(n)
-        sizes.append(len(occurrences) * n)
+        sizes.append(len(blocks) * n)
         block = len(IRREPS[pair[0]][0]) * len(IRREPS[pair[1]][0]) * volume
-        for p, r in occurrences:
+        for p, r in blocks:
             columns.append(torch.arange(offsets[p, r], offsets[p, r] + n))
             rows, cols = _block_slices(blocks_out)[p], _block_slices(blocks_in)[r]
             gather[rows, cols] = torch.arange(produced, produced + block).view(rows.stop - rows.start, -1, volume)

@@ -419,6 +419,28 @@ def test_fourier_relu_is_equivariant_for_every_element_and_the_relu_on_scalars(n
 
 
 @pytest.mark.parametrize(
+    ("name", "pairs"),
+    [
+        ("d4", [("regular", "regular"), ("quotient_c4", "regular"), ("trivial", "quotient_c2")]),
+        ("oh", [("regular", "quotient_c3v"), ("quotient_c2v", "quotient_d3d"), ("trivial", "trivial")]),
+    ],
+)
+def test_orbits_of_kernel_entries_are_those_of_the_whole_group_numbered_by_their_first_entry(name, pairs):
+    """`_orbit_index` finds the orbits from the stabiliser of one output basis vector; they are the orbits of
+    every element acting on (out basis, in basis, kernel position), numbered as before (checkpoints keep their
+    meaning)."""
+    m = module(name)
+    images = m._position_images(3)
+    for out, inp in pairs:
+        moves_out, moves_in = (torch.tensor(m.FIELD_PERMUTATIONS[field]) for field in (out, inp))
+        d_out, d_in, volume = moves_out.shape[1], moves_in.shape[1], images.shape[1]
+        y, x, u = torch.meshgrid(torch.arange(d_out), torch.arange(d_in), torch.arange(volume), indexing="ij")
+        first = torch.stack([(moves_out[g][y] * d_in + moves_in[g][x]) * volume + images[g][u] for g in range(m.ORDER)])
+        expected = torch.unique(first.min(0).values, return_inverse=True)[1]
+        assert torch.equal(m._orbit_index(out, inp, 3), expected), (out, inp)
+
+
+@pytest.mark.parametrize(
     ("name", "filters", "in_counts", "out_counts"),
     [
         ("c4", "pixel", {"regular": 2, "quotient_c2": 1, "irrep_1": 1}, {"trivial": 1, "regular": 1, "standard": 2}),
