@@ -1205,8 +1205,9 @@ def _orbit_index(out: str, inp: str, kernel_size: int) -> torch.Tensor:
     (the lifting and group convolutions' parametrisation, generalised to any pair of permutation fields).
 
     The group moves the first output basis vector onto every other one (these fields are transitive), so
-    every orbit meets the entries (0, x, u), where it is an orbit of that vector's stabiliser H alone:
-    orbits of H there, then carried to (y, x, u) by an element g with g 0 = y, cost |H| / |G| of orbits of G."""
+    every orbit meets the entries (0, x, u), where it is an orbit of that vector's stabiliser H alone. So
+    the orbits of H are found there, and every entry (y, x, u) is carried back to them by the inverse of
+    an element g with g 0 = y: |H| steps instead of |G|."""
     images = _position_images(kernel_size)
     moves_out, moves_in = _field_permutations(out), _field_permutations(inp)
     d_out, d_in, volume = moves_out.shape[1], moves_in.shape[1], images.shape[1]
