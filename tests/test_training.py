@@ -145,6 +145,25 @@ def test_shifted_training_moves_half_the_canvases_by_less_than_a_pixel_and_their
     assert bool((moves < 1).all()) and bool((moves > 1e-3).any())
 
 
+def test_orientation_training_can_shift_half_of_every_batch():
+    """`orientation.fit(augment_shifts=True)` gives the network about half of the digits shifted (by sub-pixel
+    offsets: `shifted_batch`, tested above), and without it every digit as it is."""
+    from codegen.apps import orientation
+
+    images = torch.zeros(64, 1, 9, 9)
+    images[:, 0, 3:6, 3:6] = 1.0
+
+    class DirectionSpy(InputSpy):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return super().forward(x).mean(dim=(2, 3))  # one 2D vector a digit
+
+    for shifts in (False, True):
+        spy = DirectionSpy()
+        orientation.fit(spy, Split(images, torch.zeros(64, dtype=torch.long)), 1, 1e-3, seed=0, augment_shifts=shifts)
+        moved = sum(not torch.equal(x, images[0]) for x in torch.cat(spy.seen))  # two batches of 32
+        assert (16 < moved < 48) if shifts else moved == 0
+
+
 def test_train_save_and_evaluate_a_checkpoint(tmp_path):
     """A run writes checkpoint and results; eval reproduces its accuracy; another group is refused."""
     results = train_run("c4", "digits", None, TINY, tmp_path / "run", quiet=True)

@@ -248,8 +248,9 @@ def run_demo_orientation(
     out: Path, epochs: int = 15, quiet: bool = False, seed: int = 0, digits: int | None = None
 ) -> list[dict]:
     """Orientation: a plain CNN and C8 / C16 steerable CNNs with a vector head, of about equal size, trained to
-    output the upright direction of upright digits, tested on digits turned by random angles; writes
-    results_orientation.* and orientation.png. `digits` caps the training and test digits (for tests)."""
+    output the upright direction of upright digits (half of every batch shifted by sub-pixel offsets), tested
+    on digits turned by random angles; writes results_orientation.* and orientation.png. `digits` caps the
+    training and test digits (for tests)."""
     from . import orientation
 
     say = (lambda *args: None) if quiet else print
@@ -264,7 +265,7 @@ def run_demo_orientation(
             torch.manual_seed(seed)
             hidden = group.FieldType(regular=fields)
             model = group.SteerableCNN(1, 1, hidden, num_layers=3, kernel_size=5, downsample_every=1, head="vectors")
-            seconds = orientation.fit(model, train, epochs, learning_rate=5e-3, seed=seed)
+            seconds = orientation.fit(model, train, epochs, learning_rate=5e-3, seed=seed, augment_shifts=True)
             upright = orientation.angular_errors(model, test.images, torch.zeros(len(test), dtype=torch.float64))
             turned = orientation.angular_errors(model, test.images, degrees)
             models[name] = model

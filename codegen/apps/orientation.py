@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from .data import Split, rotate
+from .training import shifted_batch
 
 BATCH_SIZE = 32
 
@@ -44,13 +45,18 @@ def angular_errors(model: torch.nn.Module, images: torch.Tensor, degrees: torch.
     return torch.rad2deg(torch.acos(cosine))
 
 
-def fit(model: torch.nn.Module, train: Split, epochs: int, learning_rate: float, seed: int) -> list[float]:
+def fit(
+    model: torch.nn.Module, train: Split, epochs: int, learning_rate: float, seed: int, augment_shifts: bool = False
+) -> list[float]:
     """Adam with a one-cycle schedule on |predicted - up|^2, upright digits only; seconds per epoch.
 
     The squared distance to the unit vector, not 1 - cos(predicted, up): it asks for a vector of length 1, not
     only a direction, and the steerable CNNs err less for it (C8 9.7 degrees upright and 29.1 at random angles
-    against 13.4 and 33.1; C16 10.3 and 23.4 against 15.4 and 30.3; README)."""
+    against 13.4 and 33.1; C16 10.3 and 23.4 against 15.4 and 30.3; README). With ``augment_shifts`` half of
+    every batch is shifted by random sub-pixel offsets (``training.shifted_batch``), still upright but
+    resampled as a turned test digit is: 2.5 to 6 degrees less error at random angles (README)."""
     generator = torch.Generator().manual_seed(seed)
+    shifts = torch.Generator().manual_seed(seed + 2) if augment_shifts else None
     target = upright_directions(torch.zeros(1)).float()
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     steps = epochs * math.ceil(len(train) / BATCH_SIZE)
@@ -60,7 +66,10 @@ def fit(model: torch.nn.Module, train: Split, epochs: int, learning_rate: float,
         start = time.perf_counter()
         model.train()
         for batch in torch.randperm(len(train), generator=generator).split(BATCH_SIZE):
-            predicted = model(train.images[batch]).flatten(1)
+            images = train.images[batch]
+            if shifts is not None:
+                images = shifted_batch(images, train.labels[batch], shifts)[0]
+            predicted = model(images).flatten(1)
             loss = (predicted - target).square().sum(dim=1).mean()
             optimizer.zero_grad()
             loss.backward()
