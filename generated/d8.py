@@ -255,6 +255,12 @@ def _kernel_offsets(kernel_size: int) -> list[tuple[int, ...]]:
     return list(itertools.product(range(kernel_size), repeat=DIMENSION))
 
 
+@functools.cache
+def _centred_offsets(kernel_size: int) -> torch.Tensor:
+    """The kernel positions as offsets from the kernel's centre (k^d, d), float64 (never written)."""
+    return torch.tensor(_kernel_offsets(kernel_size), dtype=torch.float64) - (kernel_size - 1) / 2
+
+
 def _group_sources(group_in: int) -> torch.Tensor:
     """sources[h, k]: the input group index h^-1 k read by output h (one zero column for a lifting layer)."""
     if group_in == 1:
@@ -352,7 +358,7 @@ def _continuous_basis(kernel_size: int, max_frequency: int | None, edge_ring: bo
         rings = torch.exp(-((length - centres) ** 2) / (2 * widths**2))
         return rings * (direction[:, None, :] ** exponents).prod(dim=-1)
 
-    offsets = torch.tensor(_kernel_offsets(kernel_size), dtype=torch.float64) - (kernel_size - 1) / 2
+    offsets = _centred_offsets(kernel_size)
     _, values, vectors = torch.linalg.svd(evaluate(offsets), full_matrices=False)
     keep = values > 1e-9 * values[0]  # harmonics that coincide on a ring (x^2 + y^2 = 1) count once
     combine = vectors[keep].T / values[keep]
@@ -1468,13 +1474,21 @@ def _check_fields(layer: nn.Module, y: torch.Tensor, field_type: FieldType) -> N
 # -- Kernel spaces -------------------------------------------------------------------------------------
 
 
-def _harmonics(n: int, offsets: torch.Tensor) -> tuple[int, torch.Tensor]:
-    """Circular harmonic degree n at the offsets (k^2, 2): its table in HARMONICS (degree n > N acts as
+@functools.cache
+def _harmonics(n: int, kernel_size: int) -> tuple[int, torch.Tensor]:
+    """Circular harmonic degree n at the kernel's offsets: its table in HARMONICS (degree n > N acts as
     ((n - 1) mod N) + 1) and its components (cos n theta, sin n theta), or (1,) for n = 0, as (c, k^2)."""
+    offsets = _centred_offsets(kernel_size)
     if n == 0:
         return 0, torch.ones(1, len(offsets), dtype=torch.float64)
     angle = torch.atan2(offsets[:, 1], offsets[:, 0])
     return (n - 1) % (len(HARMONICS) - 1) + 1, torch.stack([torch.cos(n * angle), torch.sin(n * angle)])
+
+
+@functools.cache
+def _harmonic_tensors(table: int, out: int, inp: int) -> torch.Tensor:
+    """HARMONICS[table][(out, inp)] as one tensor (t, c, d_out, d_in), float64, empty if none (never written)."""
+    return torch.tensor(HARMONICS[table].get((out, inp), ()), dtype=torch.float64)
 
 
 @functools.cache
@@ -1486,28 +1500,21 @@ def _harmonic_kernel_basis(out: int, inp: int, kernel_size: int) -> torch.Tensor
     (samples that coincide count once). Any combination is equivariant as a function of the offset, so off-grid
     elements are as good as sampling allows, and elements that map the grid onto itself permute them exactly.
     """
-    offsets = torch.tensor(_kernel_offsets(kernel_size), dtype=torch.float64) - (kernel_size - 1) / 2
-    length = offsets.norm(dim=1)
+    length = _centred_offsets(kernel_size).norm(dim=1)
     on_centre = length == 0  # no direction there: harmonics of degree n > 0 vanish
     # The centre on its own, as the continuous basis of the regular layers has it (their monomials in the
     # direction vanish there), so that trivial -> regular and regular -> regular span their spaces.
-    functions = [
-        torch.einsum("cab,cu->abu", torch.tensor(x, dtype=torch.float64), on_centre[None].double())
-        for x in HARMONICS[0].get((out, inp), ())
-    ]
+    functions = [torch.einsum("cab,cu->abu", x, on_centre[None].double()) for x in _harmonic_tensors(0, out, inp)]
     for centre, width, top in _rings(kernel_size, None, True) if kernel_size > 1 else ():  # 1x1: the centre alone
         profile = torch.exp(-((length - centre) ** 2) / (2 * width**2))
         for n in range(top + 1):
-            table, components = _harmonics(n, offsets)
+            table, components = _harmonics(n, kernel_size)
             components = components * profile * (~on_centre if n else 1)
-            for tensors in HARMONICS[table].get((out, inp), ()):
-                x = torch.tensor(tensors, dtype=torch.float64)
-                functions.append(torch.einsum("cab,cu->abu", x, components))
+            functions.extend(torch.einsum("cab,cu->abu", x, components) for x in _harmonic_tensors(table, out, inp))
     d_out, d_in = len(IRREPS[out][0]), len(IRREPS[inp][0])
     if not functions:
         return torch.zeros(0, d_out, d_in, kernel_size**DIMENSION, dtype=torch.float64)
-    samples = torch.stack(functions).flatten(1)
-    _, values, vectors = torch.linalg.svd(samples, full_matrices=False)
+    _, values, vectors = torch.linalg.svd(torch.stack(functions).flatten(1), full_matrices=False)
     keep = values > 1e-9 * values[0]
     return vectors[keep].view(-1, d_out, d_in, kernel_size**DIMENSION)
 
@@ -1518,18 +1525,27 @@ def _irrep_kernel_basis(out: int, inp: int, kernel_size: int, filters: str) -> t
 
 
 @functools.cache
-def _dense_kernel_basis(out: str, inp: str, kernel_size: int, filters: str) -> torch.Tensor:
-    """An orthonormal basis (n, d_out, d_in, k^d) of the kernels between two named fields, float64: the irrep
-    pairs' bases in the fields' changes of basis, block pair by block pair (the order of ``_Factored``)."""
-    blocks_out, q_out = _field_blocks(out)
-    blocks_in, q_in = _field_blocks(inp)
-    pieces = [torch.zeros(0, len(q_out), len(q_in), kernel_size**DIMENSION, dtype=torch.float64)]
+def _kernel_count(out: str, inp: str, kernel_size: int, filters: str) -> int:
+    """The dimension of the kernel space between two named fields: the irrep pairs' along their block pairs."""
+    blocks_out, blocks_in = _field_blocks(out)[0], _field_blocks(inp)[0]
+    return sum(len(_irrep_kernel_basis(j, i, kernel_size, filters)) for j in blocks_out for i in blocks_in)
+
+
+def _dense_kernel_basis(out: str, inp: str, kernel_size: int, filters: str, basis: torch.Tensor) -> None:
+    """Writes an orthonormal basis of the kernels between two named fields into basis (float32, contiguous, n x
+    d_out d_in k^d): the irrep pairs' bases in the fields' changes of basis, block pair by block pair (the order
+    of ``_Factored``), two products each."""
+    blocks_out, blocks_in = _field_blocks(out)[0], _field_blocks(inp)[0]
+    q_out, q_in = _buffer(_change_of_basis, out), _buffer(_change_of_basis, inp)
+    volume, start = kernel_size**DIMENSION, 0
     for j, rows in zip(blocks_out, _block_slices(blocks_out), strict=True):
         for i, columns in zip(blocks_in, _block_slices(blocks_in), strict=True):
-            basis = _irrep_kernel_basis(j, i, kernel_size, filters)
-            if len(basis):
-                pieces.append(torch.einsum("ap,npqk,bq->nabk", q_out[:, rows], basis, q_in[:, columns]))
-    return torch.cat(pieces)
+            pair = _buffer(_irrep_kernel_basis, j, i, kernel_size, filters)
+            n, d_j, d_i = len(pair), rows.stop - rows.start, columns.stop - columns.start
+            if n:
+                left = (q_out[:, rows] @ pair.view(n, d_j, d_i * volume)).view(n * len(q_out), d_i, volume)
+                torch.matmul(q_in[:, columns], left, out=basis[start : start + n].view(-1, len(q_in), volume))
+                start += n
 
 
 def _change_of_basis(name: str) -> torch.Tensor:
@@ -1546,7 +1562,12 @@ def _buffer(constant, *key) -> torch.Tensor:  # type: ignore[no-untyped-def]
 def _stacked_bases(pairs: tuple[tuple[str, str], ...], kernel_size: int, filters: str) -> torch.Tensor:
     """The dense bases of these pairs of fields (all of one shape) stacked, float32 (p, n, d_out d_in k^d): one
     batched product expands them all. Computed once: layers with the same pairs share it (never written)."""
-    return torch.stack([_buffer(_dense_kernel_basis, out, inp, kernel_size, filters) for out, inp in pairs])
+    out, inp = pairs[0]
+    entries = FieldType.degree(out) * FieldType.degree(inp) * kernel_size**DIMENSION
+    bases = torch.empty(len(pairs), _kernel_count(out, inp, kernel_size, filters), entries)
+    for (out, inp), basis in zip(pairs, bases, strict=True):
+        _dense_kernel_basis(out, inp, kernel_size, filters, basis)
+    return bases
 
 
 DENSE_BASIS_ENTRIES = 2**21
@@ -1604,10 +1625,11 @@ def _factored(out: str, inp: str, kernel_size: int, filters: str) -> _Factored:
     return _Factored(tuple(pairs), tuple(counts), index, tuple(sizes), gather.flatten(), start)
 
 
-def _block_slices(blocks: tuple[int, ...]) -> list[slice]:
+@functools.cache
+def _block_slices(blocks: tuple[int, ...]) -> tuple[slice, ...]:
     """Where each irrep block of a field lies along its change of basis's columns."""
     starts = [0, *itertools.accumulate(len(IRREPS[k][0]) for k in blocks)]
-    return [slice(a, b) for a, b in itertools.pairwise(starts)]
+    return tuple(slice(a, b) for a, b in itertools.pairwise(starts))
 
 
 def _bias_basis(name: str) -> torch.Tensor:
@@ -1647,10 +1669,10 @@ def _block_kind(out: str, inp: str, kernel_size: int, filters: str) -> tuple[str
     value per orbit of kernel entries, gathered), "dense" (a small space: a dense basis) or "factored" (the irrep
     pairs' bases and the fields' changes of basis, ``_Factored``); with its number of parameters per pair of
     fields and the plan of the last kind."""
-    plan = _factored(out, inp, kernel_size, filters)
-    if plan.count * FieldType.degree(out) * FieldType.degree(inp) * kernel_size**DIMENSION <= DENSE_BASIS_ENTRIES:
-        return "dense", plan.count, None
-    return "factored", plan.count, plan
+    count = _kernel_count(out, inp, kernel_size, filters)
+    if count * FieldType.degree(out) * FieldType.degree(inp) * kernel_size**DIMENSION <= DENSE_BASIS_ENTRIES:
+        return "dense", count, None
+    return "factored", count, _factored(out, inp, kernel_size, filters)
 
 
 class _KernelPlan(NamedTuple):
@@ -1825,11 +1847,12 @@ class SteerableConv2d(nn.Module):
     def reset_parameters(self) -> None:
         """Kernel entries with the variance of ``nn.Conv2d``'s default (1 / (3 fan_in)): a gathered value
         is one entry; a dense basis of n orthonormal elements spreads over d_out d_in k^d entries."""
+        blocks, volume = list(itertools.chain(*self._rows)), self.kernel_size**DIMENSION
+        spread = [1.0 if b.kind == "orbits" else b.d_out * b.d_in * volume / max(b.count, 1) for b in blocks]
+        bounds = self.weight.new_tensor([math.sqrt(s / self._fan_in) for s in spread])
+        sizes = torch.tensor([b.m_out * b.m_in * b.count for b in blocks], device=self.weight.device)
         with torch.no_grad():
-            for b in itertools.chain(*self._rows):
-                entries = b.d_out * b.d_in * self.kernel_size**DIMENSION
-                bound = math.sqrt((1.0 if b.kind == "orbits" else entries / max(b.count, 1)) / self._fan_in)
-                self.weight[b.start : b.start + b.m_out * b.m_in * b.count].uniform_(-bound, bound)
+            self.weight.uniform_(-1, 1).mul_(torch.repeat_interleave(bounds, sizes))
             if self.bias is not None:
                 nn.init.uniform_(self.bias, -1 / math.sqrt(self._fan_in), 1 / math.sqrt(self._fan_in))
 

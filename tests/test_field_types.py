@@ -175,7 +175,7 @@ def test_kernel_dimensions_are_the_counts_the_characters_predict(name):
     conv_class = getattr(m, f"SteerableConv{m.DIMENSION}d")
     fields = every_field(m)
     conv = conv_class(m.FieldType(**fields), m.FieldType(**fields), kernel_size)
-    images = torch.tensor(m._kernel_sources(kernel_size))
+    images = m._kernel_sources(kernel_size)
     fixed = (images == torch.arange(images.shape[1])).sum(1).double()
     for out, inp, count in conv.kernel_dimensions():
         chi_out = m._field_matrices(out).diagonal(dim1=1, dim2=2).sum(1)
@@ -468,7 +468,11 @@ def test_every_block_of_the_kernel_is_its_weight_times_its_basis(name, filters, 
                 orbit = m._orbit_index(b.out, b.inp, 5)
                 basis = (orbit[None] == torch.arange(b.count)[:, None, None, None]).double()
             else:
-                basis = m._dense_kernel_basis(b.out, b.inp, 5, filters)
+                basis = (
+                    m._stacked_bases(((b.out, b.inp),), 5, filters)[0]
+                    .double()
+                    .view(b.count, b.d_out, b.d_in, kernel.shape[-1])
+                )
             expected = torch.einsum("ion,nabk->iaobk", weight, basis).reshape(b.m_out * b.d_out, b.m_in * b.d_in, -1)
             block = kernel[top : top + b.m_out * b.d_out, left : left + b.m_in * b.d_in]
             torch.testing.assert_close(block, expected, atol=1e-6, rtol=1e-5)
