@@ -1919,17 +1919,16 @@ def _kernel_count(out: str, inp: str, kernel_size: int, filters: str) -> int:
 def _dense_kernel_basis(out: str, inp: str, kernel_size: int, filters: str, basis: torch.Tensor) -> None:
     """Writes an orthonormal basis of the kernels between two named fields into basis (float32, contiguous, n x
     d_out d_in k^d): the irrep pairs' bases in the fields' changes of basis, block pair by block pair (the order
-    of ``_Factored``), two products each."""
-    blocks_out, blocks_in = _field_blocks(out)[0], _field_blocks(inp)[0]
-    q_out, q_in = _buffer(_change_of_basis, out), _buffer(_change_of_basis, inp)
+    of ``_Factored``), two products each in float64, then rounded."""
+    (blocks_out, q_out), (blocks_in, q_in) = _field_blocks(out), _field_blocks(inp)
     volume, start = kernel_size**DIMENSION, 0
     for j, rows in zip(blocks_out, _block_slices(blocks_out), strict=True):
         for i, columns in zip(blocks_in, _block_slices(blocks_in), strict=True):
-            pair = _buffer(_irrep_kernel_basis, j, i, kernel_size, filters)
-            n, d_j, d_i = len(pair), rows.stop - rows.start, columns.stop - columns.start
+            pair = _irrep_kernel_basis(j, i, kernel_size, filters)
+            n = len(pair)
             if n:
-                left = (q_out[:, rows] @ pair.view(n, d_j, d_i * volume)).view(n * len(q_out), d_i, volume)
-                torch.matmul(q_in[:, columns], left, out=basis[start : start + n].view(-1, len(q_in), volume))
+                left = (q_out[:, rows] @ pair.flatten(2)).view(n * len(q_out), columns.stop - columns.start, volume)
+                basis[start : start + n].view(-1, len(q_in), volume).copy_(q_in[:, columns] @ left)
                 start += n
 
 
@@ -2118,17 +2117,16 @@ def _kernel_plan(
     for row in rows:
         left = 0
         for b in row:
-            copy = torch.arange(b.m_out)[:, None] * b.m_in + torch.arange(b.m_in)  # (m_out, m_in)
-            entries = b.d_out * b.d_in * volume
+            height, width, shape = b.m_out * b.d_out, b.m_in * b.d_in, (b.m_out, b.m_in, b.d_out, b.d_in, volume)
+            part = index[top : top + height, left : left + width]
+            block = part.view(b.m_out, b.d_out, b.m_in, b.d_in, volume).transpose(1, 2)  # shape, written through
             if not b.count:
-                source = torch.full((b.m_out, b.m_in, entries), zero)
+                block.fill_(zero)
             elif b.kind == "orbits":
-                source = b.start + copy[..., None] * b.count + _orbit_index(b.out, b.inp, kernel_size).flatten()
+                copies = torch.arange(b.start, b.start + b.m_out * b.m_in * b.count, b.count).view(*shape[:2], 1, 1, 1)
+                block.copy_(copies + _orbit_index(b.out, b.inp, kernel_size))
             else:
-                source = origin[b.key] + copy[..., None] * entries + torch.arange(entries)
-            height, width = b.m_out * b.d_out, b.m_in * b.d_in
-            source = source.view(b.m_out, b.m_in, b.d_out, b.d_in, volume).permute(0, 2, 1, 3, 4)
-            index[top : top + height, left : left + width] = source.reshape(height, width, volume)
+                block.copy_(torch.arange(origin[b.key], origin[b.key] + math.prod(shape)).view(shape))
             left += width
         top += height
     return _KernelPlan(tuple(rows), start, tuple(stacks), index.flatten().int())
