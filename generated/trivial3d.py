@@ -1760,10 +1760,51 @@ class FieldReLU(nn.Module):
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         if not len(self.members):
             return F.relu(y)
-        squares = torch.einsum("kc,bc...->bk...", self.members.to(y.dtype), y * y)
-        norms = squares.clamp_min(1e-24).sqrt()  # no infinite gradient at 0
-        scale = F.relu(norms - self.threshold.view(-1, *(1,) * DIMENSION)) / norms
-        return torch.where(self.pointwise, F.relu(y), y * scale.index_select(1, self.normed_field_of_channel))
+        arguments = (y, self.threshold, self.members, self.pointwise, self.normed_field_of_channel)
+        if self.training and torch.is_grad_enabled():
+            return _FieldReLUFunction.apply(*arguments)[0]
+        return _field_relu(*arguments)[0]
+
+
+def _field_relu(y, threshold, members, pointwise, field_of_channel):  # type: ignore[no-untyped-def]
+    """``FieldReLU``'s output and the norms of its normed fields (B, K, ...): field k's channels are those of
+    members[k], and field_of_channel says which normed field each channel is in (any, for pointwise ones)."""
+    squares = torch.einsum("kc,bc...->bk...", members.to(y.dtype), y * y)
+    norms = squares.clamp_min(1e-24).sqrt()  # no infinite gradient at 0
+    scale = F.relu(norms - threshold.view(-1, *(1,) * DIMENSION)) / norms
+    return torch.where(pointwise, F.relu(y), y * scale.index_select(1, field_of_channel)), norms
+
+
+class _FieldReLUFunction(torch.autograd.Function):
+    """``FieldReLU`` in training that keeps for backward only its output, which the next layer keeps anyway,
+    and the norms of its normed fields (one channel a field), where autograd would keep four tensors the size
+    of the input. Its backward recovers what it needs from them: on a field with norm n > b (threshold b) the
+    output is o = s y with s = (n - b) / n, so y = o / s, and d(s y) = s dy + y (b / n^2) dn."""
+
+    @staticmethod
+    def forward(y, threshold, members, pointwise, field_of_channel):  # type: ignore[no-untyped-def]
+        return _field_relu(y, threshold, members, pointwise, field_of_channel)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output) -> None:  # type: ignore[no-untyped-def]
+        ctx.save_for_backward(*output, *inputs[1:])
+        ctx.mark_non_differentiable(output[1])
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad, _):  # type: ignore[no-untyped-def]
+        out, norms, threshold, members, pointwise, field_of_channel = ctx.saved_tensors
+        threshold = threshold.view(-1, *(1,) * DIMENSION)
+        active = norms > threshold  # the fields that pass (s > 0); the others have no gradient
+        excess = torch.where(active, norms - threshold, 1.0)  # n - b, where it is positive
+        dots = torch.einsum("kc,bc...->bk...", members.to(grad.dtype), out * grad)  # o . g per field = s (y . g)
+        # y (b / n^2) (y . g) / n = o b (o . g) / ((n - b)^2 n), unless the norm sat at the clamp's floor
+        along = torch.where(active & (norms > 1e-12), threshold * dots / (excess * excess * norms), 0.0)
+        scale = torch.where(active, excess / norms, 0.0)
+        normed = scale.index_select(1, field_of_channel) * grad + along.index_select(1, field_of_channel) * out
+        grad_y = torch.where(pointwise, grad * (out > 0), normed)
+        grad_threshold = -torch.where(active, dots / excess, 0.0).sum([0, *range(2, dots.dim())])
+        return grad_y, grad_threshold, None, None, None
 
 
 class FieldGate(nn.Module):

@@ -222,6 +222,60 @@ def test_steerable_layers_are_equivariant_for_every_pair_of_fields(name, train):
         torch.testing.assert_close(invariants(moved), act(invariants(y), g), atol=1e-5, rtol=1e-5)
 
 
+@pytest.mark.parametrize(
+    ("name", "counts"),
+    [
+        ("c8", {"regular": 1, "standard": 2, "irrep_1": 1, "trivial": 2}),
+        ("i", {"trivial": 2, "irrep_4": 2, "regular": 1}),
+    ],
+)
+def test_field_relu_in_training_has_the_gradients_of_its_formula(name, counts):
+    """In training, FieldReLU's backward works from its output and the fields' norms: the same gradients as
+    autograd through its formula (eval mode), for the input and the thresholds, with negative thresholds and
+    fields that are exactly zero (their norm at the clamp's floor), and gradcheck passes."""
+    m = module(name)
+    field_type = m.FieldType(**counts)
+    relu = m.FieldReLU(field_type).double()
+    torch.manual_seed(0)
+    with torch.no_grad():
+        relu.threshold.uniform_(-0.5, 1.0)
+    y = torch.randn(3, field_type.size, *(4,) * m.DIMENSION, dtype=torch.float64)
+    y[:, :, 0] = 0.0
+    y.requires_grad_(True)
+    grad = torch.randn_like(y)
+    results = []
+    for train in (True, False):
+        out = relu.train(train)(y)
+        results.append((out, *torch.autograd.grad(out, (y, relu.threshold), grad)))
+    for trained, formula in zip(*results, strict=True):
+        torch.testing.assert_close(trained, formula, rtol=1e-12, atol=1e-12)
+    relu.train()
+    small = torch.randn(2, field_type.size, *(3,) * m.DIMENSION, dtype=torch.float64, requires_grad=True)
+    threshold = relu.threshold.detach().clone().requires_grad_(True)
+    buffers = relu.members.double(), relu.pointwise, relu.normed_field_of_channel
+    assert torch.autograd.gradcheck(lambda y, b: m._FieldReLUFunction.apply(y, b, *buffers)[0], (small, threshold))
+
+
+def test_field_relu_in_training_keeps_only_its_output_and_the_norms():
+    """What FieldReLU keeps for backward in training: its output (which the next convolution keeps anyway) and
+    one channel per normed field, where autograd through its formula keeps nearly four times its output."""
+    m = module("c8")
+    field_type = m.FieldType(regular=2, standard=3, irrep_2=2)
+    relu = m.FieldReLU(field_type).train()
+    y = torch.randn(2, field_type.size, 6, 6, requires_grad=True)
+    saved = {}
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        saved[tensor.untyped_storage().data_ptr()] = tensor.untyped_storage().nbytes()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        out = relu(y)
+    normed = 5  # three standard fields, two of irrep_2
+    assert out.untyped_storage().data_ptr() in saved
+    assert sum(saved.values()) <= out.untyped_storage().nbytes() * (1 + normed / field_type.size) + 4096
+
+
 def test_field_invariants_are_each_fields_max_or_norm():
     """The max over each permutation field's channels and the norm of each other field, in field order."""
     m = module("d4")

@@ -29,4 +29,4 @@ def test_benchmarks_run_every_case():
     assert "generated c4.GroupConv2d" in table and "generated o.GroupConv3d" in table
     assert "generated d4.GroupConvTranspose2d" in table
     assert "| C8, lifting + ReLU + group conv | continuous filters |" in table
-    assert "| o SteerableCNN, 2 layers: memory saved for backward, batch 1, 5^3 | irreps: 5 channels" in table
+    assert "| o SteerableCNN, 2 layers: activations saved, batch 1, 5^3 | irreps: 5 channels" in table

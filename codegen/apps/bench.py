@@ -41,17 +41,18 @@ def median_seconds(
 
 
 def _saved_bytes(step: Callable[[], torch.Tensor]) -> int:
-    """Bytes of the tensors autograd saves for backward during one forward (a training step's peak driver)."""
-    total = 0
+    """Bytes of the memory autograd keeps for backward during one forward (a training step's peak driver): each
+    storage once, however many operations save it or views of it."""
+    storages: dict[int, int] = {}
 
     def pack(tensor: torch.Tensor) -> torch.Tensor:
-        nonlocal total
-        total += tensor.numel() * tensor.element_size()
+        storage = tensor.untyped_storage()
+        storages[storage.data_ptr()] = storage.nbytes()
         return tensor
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
         step().sum().backward()
-    return total
+    return sum(storages.values())
 
 
 def _tutorial_expansion(weight: torch.Tensor) -> torch.Tensor:
@@ -200,20 +201,22 @@ def bench_field_memory(
     layers: int = 4,
 ) -> list[dict]:
     """Activation memory of `SteerableCNN`s (kernel 5) that differ only in their hidden field type: the bytes
-    autograd saves in one training forward, against the first type's, with each network's parameters."""
+    autograd saves in one training forward that grow with the batch (saved at twice the batch, less saved at
+    the batch: the kernels, which do not grow, cancel), against the first type's, with each network's
+    parameters."""
     module = import_group_module(group)
-    x = torch.randn(batch, 1, *(size,) * module.DIMENSION)
+    x = torch.randn(2 * batch, 1, *(size,) * module.DIMENSION)
     rows, floor = [], None
     for name, counts in field_types.items():
         torch.manual_seed(0)
         hidden = module.FieldType(**counts)
         net = module.SteerableCNN(1, 10, hidden, num_layers=layers, kernel_size=5).train()
-        saved = _saved_bytes(functools.partial(net, x))
+        saved = _saved_bytes(functools.partial(net, x)) - _saved_bytes(functools.partial(net, x[:batch]))
         floor = floor or saved
         parameters = sum(p.numel() for p in net.parameters())
         rows.append(
             {
-                "case": f"{group} SteerableCNN, {layers} layers: memory saved for backward, batch {batch}, {size}^3",
+                "case": f"{group} SteerableCNN, {layers} layers: activations saved, batch {batch}, {size}^3",
                 "candidate": f"{name}: {hidden.size} channels, {parameters:,} parameters",
                 "value": f"{saved / 2**20:.2f} MiB",
                 "ratio": saved / floor,
