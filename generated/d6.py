@@ -1896,16 +1896,20 @@ class _FieldReLUFunction(torch.autograd.Function):
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad, _):  # type: ignore[no-untyped-def]
-        out, norms, threshold, members, pointwise, field_of_channel = ctx.saved_tensors
+        out, norms, threshold, _, pointwise, field_of_channel = ctx.saved_tensors
+        grad_y = grad * (out > 0)  # ReLU's, right for the pointwise channels; the normed ones are written below
+        channels = torch.nonzero(~pointwise.flatten()).flatten()
+        fields = field_of_channel.index_select(0, channels)
+        out, grad = out.index_select(1, channels), grad.index_select(1, channels)
         threshold = threshold.view(-1, *(1,) * DIMENSION)
         active = norms > threshold  # the fields that pass (s > 0); the others have no gradient
         excess = torch.where(active, norms - threshold, 1.0)  # n - b, where it is positive
-        dots = torch.einsum("kc,bc...->bk...", members.to(grad.dtype), out * grad)  # o . g per field = s (y . g)
+        dots = torch.zeros_like(norms).index_add_(1, fields, out * grad)  # o . g per field = s (y . g)
         # y (b / n^2) (y . g) / n = o b (o . g) / ((n - b)^2 n), unless the norm sat at the clamp's floor
         along = torch.where(active & (norms > 1e-12), threshold * dots / (excess * excess * norms), 0.0)
         scale = torch.where(active, excess / norms, 0.0)
-        normed = scale.index_select(1, field_of_channel) * grad + along.index_select(1, field_of_channel) * out
-        grad_y = torch.where(pointwise, grad * (out > 0), normed)
+        normed = scale.index_select(1, fields) * grad + along.index_select(1, fields) * out
+        grad_y.index_copy_(1, channels, normed)
         grad_threshold = -torch.where(active, dots / excess, 0.0).sum([0, *range(2, dots.dim())])
         return grad_y, grad_threshold, None, None, None
 
