@@ -1869,6 +1869,8 @@ class _FieldReLUFunction(torch.autograd.Function):
     of the input. Its backward recovers what it needs from them: on a field with norm n > b (threshold b) the
     output is o = s y with s = (n - b) / n, so y = o / s, and d(s y) = s dy + y (b / n^2) dn."""
 
+    generate_vmap_rule = True  # for torch.func: every operation below has its batching rule
+
     @staticmethod
     def forward(y, threshold, members, pointwise, field_of_channel):  # type: ignore[no-untyped-def]
         return _field_relu(y, threshold, members, pointwise, field_of_channel)
@@ -1894,7 +1896,7 @@ class _FieldReLUFunction(torch.autograd.Function):
         along = torch.where(active & (norms > 1e-12), threshold * dots / (excess * excess * norms), 0.0)
         scale = torch.where(active, excess / norms, 0.0)
         normed = scale.index_select(1, fields) * grad + along.index_select(1, fields) * out
-        grad_y.index_copy_(1, channels, normed)
+        grad_y = grad_y.index_copy(1, channels, normed)
         grad_threshold = -torch.where(active, dots / excess, 0.0).sum([0, *range(2, dots.dim())])
         return grad_y, grad_threshold, None, None, None
 

@@ -256,6 +256,20 @@ def test_field_relu_in_training_has_the_gradients_of_its_formula(name, counts):
     assert torch.autograd.gradcheck(lambda y, b: m._FieldReLUFunction.apply(y, b, *buffers)[0], (small, threshold))
 
 
+def test_field_relu_in_training_works_under_torch_func():
+    """Per-sample gradients through FieldReLU in training (torch.func.vmap of torch.func.grad) are autograd's."""
+    m = module("c8")
+    field_type = m.FieldType(regular=1, standard=2, irrep_2=1)
+    relu = m.FieldReLU(field_type).train()
+    with torch.no_grad():
+        relu.threshold.uniform_(0.0, 0.5)
+    y = torch.randn(3, field_type.size, 4, 4)
+    per_sample = torch.func.vmap(torch.func.grad(lambda sample: relu(sample[None]).square().sum()))(y)
+    for sample, gradient in zip(y, per_sample, strict=True):
+        sample = sample[None].clone().requires_grad_(True)
+        torch.testing.assert_close(gradient, torch.autograd.grad(relu(sample).square().sum(), sample)[0][0])
+
+
 def test_field_relu_in_training_keeps_only_its_output_and_the_norms():
     """What FieldReLU keeps for backward in training: its output (which the next convolution keeps anyway) and
     one channel per normed field, where autograd through its formula keeps nearly four times its output."""
