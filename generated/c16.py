@@ -1890,7 +1890,7 @@ def _kernel_count(out: str, inp: str, kernel_size: int, filters: str) -> int:
 def _dense_kernel_basis(out: str, inp: str, kernel_size: int, filters: str, basis: torch.Tensor) -> None:
     """Writes an orthonormal basis of the kernels between two named fields into basis (float32, contiguous, n x
     d_out d_in k^d): the irrep pairs' bases in the fields' changes of basis, block pair by block pair (the order
-    of ``_Factored``), two products each in float64, then rounded."""
+    of ``_Factored``), two products each in float64 (none with an irrep's identity), then rounded."""
     (blocks_out, q_out), (blocks_in, q_in) = _field_blocks(out), _field_blocks(inp)
     volume, start = kernel_size**DIMENSION, 0
     for j, rows in zip(blocks_out, _block_slices(blocks_out), strict=True):
@@ -1898,8 +1898,10 @@ def _dense_kernel_basis(out: str, inp: str, kernel_size: int, filters: str, basi
             pair = _irrep_kernel_basis(j, i, kernel_size, filters)
             n = len(pair)
             if n:
-                left = (q_out[:, rows] @ pair.flatten(2)).view(n * len(q_out), columns.stop - columns.start, volume)
-                basis[start : start + n].view(-1, len(q_in), volume).copy_(q_in[:, columns] @ left)
+                pair = pair.flatten(2) if out.startswith("irrep_") else q_out[:, rows] @ pair.flatten(2)
+                pair = pair.view(n * len(q_out), columns.stop - columns.start, volume)
+                pair = pair if inp.startswith("irrep_") else q_in[:, columns] @ pair
+                basis[start : start + n].view(-1, len(q_in), volume).copy_(pair)
                 start += n
 
 
