@@ -4758,15 +4758,16 @@ def _dense_kernel_basis(out: str, inp: str, kernel_size: int, filters: str, basi
     d_out d_in k^d): the irrep pairs' bases in the fields' changes of basis, block pair by block pair (the order
     of ``_Factored``), two products each in float64 (none with an irrep's identity), then rounded."""
     (blocks_out, q_out), (blocks_in, q_in) = _field_blocks(out), _field_blocks(inp)
+    turn_out, turn_in = (not name.startswith("irrep_") for name in (out, inp))  # an irrep's Q is the identity
     volume, start = kernel_size**DIMENSION, 0
     for j, rows in zip(blocks_out, _block_slices(blocks_out), strict=True):
         for i, columns in zip(blocks_in, _block_slices(blocks_in), strict=True):
             pair = _irrep_kernel_basis(j, i, kernel_size, filters)
             n = len(pair)
             if n:
-                pair = pair.flatten(2) if out.startswith("irrep_") else q_out[:, rows] @ pair.flatten(2)
+                pair = q_out[:, rows] @ pair.flatten(2) if turn_out else pair.flatten(2)
                 pair = pair.view(n * len(q_out), columns.stop - columns.start, volume)
-                pair = pair if inp.startswith("irrep_") else q_in[:, columns] @ pair
+                pair = q_in[:, columns] @ pair if turn_in else pair
                 basis[start : start + n].view(-1, len(q_in), volume).copy_(pair)
                 start += n
 
