@@ -2026,6 +2026,7 @@ class SteerableConvTranspose2d(SteerableConv2d):
 class FieldReLU(nn.Module):
     """ReLU that keeps equivariance for every field: pointwise on permutation fields (trivial, regular,
     quotient), on the norm of the others: ``f * relu(|f| - b) / |f|`` with a learned threshold b per field.
+    In training it keeps for backward only its output and one channel per normed field (``_FieldReLUFunction``).
 
     >>> ft = FieldType(regular=1, standard=1)
     >>> FieldReLU(ft)(torch.randn(2, ft.size, 8, 8)).shape
