@@ -1879,13 +1879,14 @@ class _FieldReLUFunction(torch.autograd.Function):
 
     @staticmethod
     def setup_context(ctx, inputs, output) -> None:  # type: ignore[no-untyped-def]
-        ctx.save_for_backward(*output, *inputs[1:])
+        _, threshold, _, pointwise, field_of_channel = inputs  # members: only the forward needs them
+        ctx.save_for_backward(*output, threshold, pointwise, field_of_channel)
         ctx.mark_non_differentiable(output[1])
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad, _):  # type: ignore[no-untyped-def]
-        out, norms, threshold, _, pointwise, field_of_channel = ctx.saved_tensors
+        out, norms, threshold, pointwise, field_of_channel = ctx.saved_tensors
         grad_y = grad * (out > 0)  # ReLU's, right for the pointwise channels; the normed ones are written below
         channels = torch.nonzero(~pointwise.flatten()).flatten()
         fields = field_of_channel.index_select(0, channels)
