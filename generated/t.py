@@ -1965,6 +1965,7 @@ class FieldReLU(nn.Module):
         self.register_buffer("members", members, persistent=False)
         self.register_buffer("normed_field_of_channel", normed_field.clamp_min(0)[field_of_channel], persistent=False)
         self.register_buffer("pointwise", ~normed[field_of_channel].view(-1, *(1,) * DIMENSION), persistent=False)
+        self.register_buffer("normed_channels", torch.nonzero(normed[field_of_channel]).flatten(), persistent=False)
         self.threshold = nn.Parameter(torch.zeros(len(members)))
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
@@ -1972,7 +1973,7 @@ class FieldReLU(nn.Module):
             return F.relu(y)
         arguments = (y, self.threshold, self.members, self.pointwise, self.normed_field_of_channel)
         if self.training and torch.is_grad_enabled():
-            return _FieldReLUFunction.apply(*arguments)[0]
+            return _FieldReLUFunction.apply(*arguments, self.normed_channels)[0]
         return _field_relu(*arguments)[0]
 
 
@@ -1988,27 +1989,27 @@ def _field_relu(y, threshold, members, pointwise, field_of_channel):  # type: ig
 class _FieldReLUFunction(torch.autograd.Function):
     """``FieldReLU`` in training that keeps for backward only its output, which the next layer keeps anyway,
     and the norms of its normed fields (one channel a field), where autograd would keep four tensors the size
-    of the input. Its backward recovers what it needs from them: on a field with norm n > b (threshold b) the
+    of the input. ``channels`` lists the normed channels (found once, at build). Its backward recovers what it
+    needs from them: on a field with norm n > b (threshold b) the
     output is o = s y with s = (n - b) / n, so y = o / s, and d(s y) = s dy + y (b / n^2) dn."""
 
     generate_vmap_rule = True  # for torch.func: every operation below has its batching rule
 
     @staticmethod
-    def forward(y, threshold, members, pointwise, field_of_channel):  # type: ignore[no-untyped-def]
+    def forward(y, threshold, members, pointwise, field_of_channel, channels):  # type: ignore[no-untyped-def]
         return _field_relu(y, threshold, members, pointwise, field_of_channel)
 
     @staticmethod
     def setup_context(ctx, inputs, output) -> None:  # type: ignore[no-untyped-def]
-        _, threshold, _, pointwise, field_of_channel = inputs  # members: only the forward needs them
-        ctx.save_for_backward(*output, threshold, pointwise, field_of_channel)
+        _, threshold, _, _, field_of_channel, channels = inputs  # members, pointwise: only the forward's
+        ctx.save_for_backward(*output, threshold, field_of_channel, channels)
         ctx.mark_non_differentiable(output[1])
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad, _):  # type: ignore[no-untyped-def]
-        out, norms, threshold, pointwise, field_of_channel = ctx.saved_tensors
+        out, norms, threshold, field_of_channel, channels = ctx.saved_tensors
         grad_y = grad * (out > 0)  # ReLU's, right for the pointwise channels; the normed ones are written below
-        channels = torch.nonzero(~pointwise.flatten()).flatten()
         fields = field_of_channel.index_select(0, channels)
         out, grad = out.index_select(1, channels), grad.index_select(1, channels)
         threshold = threshold.view(-1, *(1,) * DIMENSION)
@@ -2021,7 +2022,7 @@ class _FieldReLUFunction(torch.autograd.Function):
         normed = scale.index_select(1, fields) * grad + along.index_select(1, fields) * out
         grad_y = grad_y.index_copy(1, channels, normed)
         grad_threshold = -torch.where(active, dots / excess, 0.0).sum([0, *range(2, dots.dim())])
-        return grad_y, grad_threshold, None, None, None
+        return grad_y, grad_threshold, None, None, None, None
 
 
 class FieldGate(nn.Module):

@@ -252,7 +252,7 @@ def test_field_relu_in_training_has_the_gradients_of_its_formula(name, counts):
     relu.train()
     small = torch.randn(2, field_type.size, *(3,) * m.DIMENSION, dtype=torch.float64, requires_grad=True)
     threshold = relu.threshold.detach().clone().requires_grad_(True)
-    buffers = relu.members.double(), relu.pointwise, relu.normed_field_of_channel
+    buffers = relu.members.double(), relu.pointwise, relu.normed_field_of_channel, relu.normed_channels
     assert torch.autograd.gradcheck(lambda y, b: m._FieldReLUFunction.apply(y, b, *buffers)[0], (small, threshold))
 
 
