@@ -108,7 +108,7 @@ def _train(args: argparse.Namespace) -> int:
         num_layers=args.num_layers,
         kernel_size=args.kernel_size,
         downsample_every=args.downsample_every,
-        group_pool=args.group_pool or ("max" if args.task == "segmentation" else "mean"),
+        group_pool=args.group_pool,
         seed=args.seed,
         task=args.task,
         depth=args.depth,
@@ -257,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--group-pool",
         choices=["max", "mean", "max_mean"],
-        help="pooling of the group axis (default: mean; max for segmentation)",
+        help="pooling of the group axis (default: mean; for segmentation the module's UNET_GROUP_POOL)",
     )
     train.add_argument(
         "--filters", choices=["pixel", "continuous"], help="filter parametrisation (default: the group's, see README)"

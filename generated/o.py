@@ -55,6 +55,7 @@ __all__ = [
     "ORDER",
     "SUBGROUPS",
     "UNET_FILTERS",
+    "UNET_GROUP_POOL",
     "UNET_UPSAMPLING",
     "FieldBatchNorm",
     "FieldGate",
@@ -101,6 +102,9 @@ UNET_FILTERS = "pixel"
 # itself, exact there; otherwise trilinear interpolation and a 1x1 group convolution, since turning
 # a 2x2 kernel off the grid blurs it (README: C8 at 45 degrees, mean IoU 0.295 against 0.734).
 UNET_UPSAMPLING = "transposed"
+# The U-Net's default pooling of the group axis before its head: the maximum, or for groups of more than four
+# elements the maximum and the mean side by side, measured better upright for D4 and C8 but not for C4 (README).
+UNET_GROUP_POOL = "max_mean"
 # CAYLEY_TABLE[g][h] is the index of the product g h.
 CAYLEY_TABLE = (
     (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23),
@@ -1045,8 +1049,8 @@ class GroupEquivariantUNet3d(nn.Module):
     Lifting, then ``depth`` encoder levels (2x2x2 max pool, two group convolutions, twice the
     fields), then as many decoder levels (``upsampling``: 'transposed', 'nearest' or 'trilinear',
     default UNET_UPSAMPLING; the skip connection concatenated on the channel axis; two group convolutions).
-    The group axis is pooled voxel by voxel (``GroupToScalar``; 'max' by default, measured better
-    than 'mean' for segmentation) and a 1x1 convolution gives the logits.
+    The group axis is pooled voxel by voxel (``GroupToScalar``; ``group_pool``, default
+    UNET_GROUP_POOL) and a 1x1 convolution gives the logits.
     With ``head='vectors'`` the output is instead ``num_classes`` vectors per voxel that turn with the
     input, a dense field of type ``FieldType(standard=num_classes)`` (3 components each, in array
     coordinates), for flows, normals or directions: a 1x1 ``SteerableConv3d`` from the last regular fields,
@@ -1072,7 +1076,7 @@ class GroupEquivariantUNet3d(nn.Module):
         depth: int = 3,
         kernel_size: int | None = None,
         upsampling: str | None = None,
-        group_pool: str = "max",
+        group_pool: str | None = None,
         filters: str | None = None,
         head: str = "classes",
     ) -> None:
@@ -1083,6 +1087,7 @@ class GroupEquivariantUNet3d(nn.Module):
             raise ValueError(f"{name}: head must be 'classes' or 'vectors'; got {head!r}")
         self.head_kind = head
         self.depth = _check_int(f"{name}: depth", depth, 0)
+        group_pool = UNET_GROUP_POOL if group_pool is None else group_pool
         if group_pool not in GroupPool.MODES:  # checked for every head, though 'vectors' pools no group axis
             raise ValueError(f"{name}: group_pool must be 'max', 'mean' or 'max_mean'; got {group_pool!r}")
         filters = UNET_FILTERS if filters is None else filters

@@ -69,7 +69,7 @@ def check_config(config: TrainConfig) -> TrainConfig:
         "restrict_after": (0, 1000),
     }
     choices = {
-        "group_pool": ("max", "mean", "max_mean"),
+        "group_pool": (None, "max", "mean", "max_mean"),
         "task": ("classification", "segmentation"),
         "filters": (None, *FILTER_KINDS),
         "upsampling": (None, "transposed", "nearest", "bilinear"),

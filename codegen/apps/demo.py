@@ -126,13 +126,13 @@ def run_demo_3d(out: Path, epochs: int = 150, quiet: bool = False, seed: int = 0
 
 
 class SegmentationModel(NamedTuple):
-    """A U-Net of ``gcnn demo --segmentation``: its name, group, fields, pooling of the group axis, and whether
-    it trains on canvases turned by random angles (``augment_rotations``) instead of upright ones."""
+    """A U-Net of ``gcnn demo --segmentation``: its name, group, fields, and whether it trains on canvases
+    turned by random angles (``augment_rotations``) instead of upright ones. Each pools the group axis by its
+    module's UNET_GROUP_POOL."""
 
     name: str
     group: str
     fields: int
-    group_pool: str = "max"
     trained_turned: bool = False
 
 
@@ -141,7 +141,7 @@ SEGMENTATION_MODELS = (
     SegmentationModel("plain U-Net, trained turned", "trivial", 16, trained_turned=True),
     SegmentationModel("C4 U-Net", "c4", 8),
     SegmentationModel("D4 U-Net", "d4", 6),
-    SegmentationModel("C8 U-Net", "c8", 5, group_pool="max_mean"),  # README: better than the maximum for C8
+    SegmentationModel("C8 U-Net", "c8", 5),
 )
 """The plain U-Net trained turned is what the equivariant ones, trained upright, are measured against."""
 
@@ -174,7 +174,7 @@ def run_demo_segmentation(
         turned = segmentation.randomly_turned(test, seed)
         say(f"  {len(train)} training canvases (upright; turned for the second plain U-Net), {len(test)} test canvases")
         rows, models, curves, classes = [], {}, {}, {}
-        for name, spec, hidden, group_pool, trained_turned in SEGMENTATION_MODELS:
+        for name, spec, hidden, trained_turned in SEGMENTATION_MODELS:
             group = import_group_module(spec)
             grid_exact = len(group.EXACT_ELEMENTS) == group.ORDER
             kind = "pixel" if spec == "trivial" else filters if grid_exact else "continuous"
@@ -188,7 +188,6 @@ def run_demo_segmentation(
                 seed=seed,
                 task="segmentation",
                 depth=2,
-                group_pool=group_pool,
                 augment_rotations=trained_turned,
                 loss="cross_entropy_dice",
             )

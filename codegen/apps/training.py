@@ -29,7 +29,7 @@ class TrainConfig:
     num_layers: int = 4
     kernel_size: int = 5
     downsample_every: int = 0
-    group_pool: str = "mean"
+    group_pool: str | None = None  # None: the mean for classification, the module's UNET_GROUP_POOL for U-Nets
     seed: int = 0
     task: str = "classification"  # or "segmentation": a U-Net on canvases of digits
     depth: int = 3  # U-Net levels (segmentation)
@@ -73,7 +73,7 @@ def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, 
             num_layers=config.num_layers,
             restrict_after=config.restrict_after,
             kernel_size=config.kernel_size,
-            group_pool=config.group_pool,
+            group_pool=config.group_pool or "mean",
             downsample_every=config.downsample_every,
             filters=config.filters,
         )
@@ -83,7 +83,7 @@ def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, 
         hidden_channels=config.hidden_channels,
         num_layers=config.num_layers,
         kernel_size=config.kernel_size,
-        group_pool=config.group_pool,
+        group_pool=config.group_pool or "mean",
         downsample_every=config.downsample_every,
         filters=config.filters,
     )
