@@ -122,8 +122,8 @@ def test_unets_of_groups_beyond_four_elements_pool_by_the_maximum_and_the_mean_u
     arguments = ["train", "--task", "segmentation", "--dataset", "digits", "--group", "d4", "--quiet", "--epochs", "1"]
     arguments += ["--canvas-size", "32", "--depth", "1", "--canvases", "8", "--hidden-channels", "1"]
     assert cli.main([*arguments, "--out", str(out)]) == 0
-    model, _ = load_checkpoint(out / "checkpoint.pt")
-    assert model.to_scalar.mode == "max_mean"
+    model, loaded = load_checkpoint(out / "checkpoint.pt")
+    assert model.to_scalar.mode == loaded["config"]["group_pool"] == "max_mean"  # recorded, not left to a default
 
 
 def test_a_segmentation_checkpoint_written_before_the_upsampling_option_loads_transposed(tmp_path):

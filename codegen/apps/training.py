@@ -47,6 +47,14 @@ class TrainConfig:
         return asdict(self)
 
 
+def pooling_of(group: ModuleType, config: TrainConfig) -> str:
+    """How the run's network pools the group axis: as configured, else by the mean for classification and by
+    the module's UNET_GROUP_POOL for its U-Net."""
+    if config.group_pool is not None:
+        return config.group_pool
+    return group.UNET_GROUP_POOL if config.task == "segmentation" else "mean"
+
+
 def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, num_classes: int = 10) -> nn.Module:
     """The group's GroupEquivariantCNN (or, for segmentation, its U-Net; with ``restrict_to``, a `RestrictedCNN`)
     with the run's hyper-parameters."""
@@ -57,7 +65,7 @@ def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, 
             hidden_channels=config.hidden_channels,
             depth=config.depth,
             kernel_size=config.kernel_size,
-            group_pool=config.group_pool,
+            group_pool=pooling_of(group, config),
             filters=config.filters,
             upsampling=config.upsampling,
         )
@@ -73,7 +81,7 @@ def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, 
             num_layers=config.num_layers,
             restrict_after=config.restrict_after,
             kernel_size=config.kernel_size,
-            group_pool=config.group_pool or "mean",
+            group_pool=pooling_of(group, config),
             downsample_every=config.downsample_every,
             filters=config.filters,
         )
@@ -83,7 +91,7 @@ def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, 
         hidden_channels=config.hidden_channels,
         num_layers=config.num_layers,
         kernel_size=config.kernel_size,
-        group_pool=config.group_pool or "mean",
+        group_pool=pooling_of(group, config),
         downsample_every=config.downsample_every,
         filters=config.filters,
     )
