@@ -649,6 +649,28 @@ def test_continuous_steerable_layers_of_i_are_as_good_off_the_grid_as_its_regula
     assert max(ours[g] for g in m.EXACT_ELEMENTS) < 1e-6  # float32 bases: exact to their rounding
 
 
+@pytest.mark.parametrize(("kernel_size", "least"), [(5, 1 / 4), (7, 0.32)])
+def test_no_field_type_of_i_has_fewer_channels_at_equal_parameters_than_scalars_alone(kernel_size, least):
+    """README's bound on I's activation memory. With m_A fields of each kind A (d_A channels), a hidden layer has
+    d.m channels and m.N.m parameters (N_AB kernels from a field of B to one of A). Scalars alone have
+    channels^2 = parameters / N_tt; every entry of N_tt d d^T - N is >= 0, and 0 only for scalars to scalars, so
+    every other mix has more channels at equal parameters. Against regular fields scalars have ``least``."""
+    m = module("i")
+    names = ["trivial", "regular", *(f"irrep_{k}" for k in range(1, len(m.IRREPS)))]
+    dims = torch.tensor([m.FieldType(**{name: 1}).size for name in names], dtype=torch.float64)
+    counts = torch.tensor(
+        [
+            [m.SteerableConv3d(m.FieldType(**{b: 1}), m.FieldType(**{a: 1}), kernel_size).weight.numel() for b in names]
+            for a in names
+        ],
+        dtype=torch.float64,
+    )
+    per_root_parameter = dims / counts.diagonal().sqrt()  # channels per square root of parameters, one kind alone
+    margin = counts[0, 0] * torch.outer(dims, dims) - counts  # a scalar field is one channel
+    assert margin.min() == 0 and torch.nonzero(margin == 0).tolist() == [[0, 0]]
+    assert per_root_parameter[0] / per_root_parameter[1] == pytest.approx(least, abs=0.005)
+
+
 def test_steerable_layers_cache_in_eval_pickle_and_take_float64():
     torch.manual_seed(0)
     m = module("d4")
