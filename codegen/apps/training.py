@@ -58,6 +58,7 @@ def pooling_of(group: ModuleType, config: TrainConfig) -> str:
 def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, num_classes: int = 10) -> nn.Module:
     """The group's GroupEquivariantCNN (or, for segmentation, its U-Net; with ``restrict_to``, a `RestrictedCNN`)
     with the run's hyper-parameters."""
+    group_pool = pooling_of(group, config)
     if config.task == "segmentation":
         return group.GroupEquivariantUNet(
             in_channels,
@@ -65,7 +66,7 @@ def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, 
             hidden_channels=config.hidden_channels,
             depth=config.depth,
             kernel_size=config.kernel_size,
-            group_pool=pooling_of(group, config),
+            group_pool=group_pool,
             filters=config.filters,
             upsampling=config.upsampling,
         )
@@ -81,7 +82,7 @@ def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, 
             num_layers=config.num_layers,
             restrict_after=config.restrict_after,
             kernel_size=config.kernel_size,
-            group_pool=pooling_of(group, config),
+            group_pool=group_pool,
             downsample_every=config.downsample_every,
             filters=config.filters,
         )
@@ -91,7 +92,7 @@ def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, 
         hidden_channels=config.hidden_channels,
         num_layers=config.num_layers,
         kernel_size=config.kernel_size,
-        group_pool=pooling_of(group, config),
+        group_pool=group_pool,
         downsample_every=config.downsample_every,
         filters=config.filters,
     )
