@@ -124,6 +124,7 @@ def test_unets_of_groups_beyond_four_elements_pool_by_the_maximum_and_the_mean_u
     assert cli.main([*arguments, "--out", str(out)]) == 0
     model, loaded = load_checkpoint(out / "checkpoint.pt")
     assert model.to_scalar.mode == loaded["config"]["group_pool"] == "max_mean"  # recorded, not left to a default
+    assert (loaded["config"]["filters"], loaded["config"]["upsampling"]) == ("continuous", "transposed")
 
 
 def test_a_segmentation_checkpoint_written_before_the_upsampling_option_loads_transposed(tmp_path):

@@ -172,6 +172,8 @@ def test_train_save_and_evaluate_a_checkpoint(tmp_path):
     assert len({results["accuracy"][k] for k in ("upright", "rot90", "rot180", "rot270")}) == 1
     checkpoint = tmp_path / "run" / "checkpoint.pt"
     assert eval_run(checkpoint, None, "c4")["accuracy"] == results["accuracy"]
+    recorded = load_checkpoint(checkpoint)[1]["config"]  # the defaults the network took, not None
+    assert (recorded["filters"], recorded["group_pool"], recorded["upsampling"]) == ("pixel", "mean", None)
     with pytest.raises(Exception, match="holds a C4 network, not D4"):
         load_checkpoint(checkpoint, expected_group="d4")
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
@@ -200,6 +202,7 @@ def test_a_restricted_network_is_invariant_to_the_subgroup_and_reloads(tmp_path)
     results = train_run("d4", "digits", None, config, tmp_path / "run", quiet=True)
     assert len({results["accuracy"][k] for k in ("upright", "rot90", "rot180", "rot270")}) == 1
     assert eval_run(tmp_path / "run" / "checkpoint.pt", None, "d4")["accuracy"] == results["accuracy"]
+    assert load_checkpoint(tmp_path / "run" / "checkpoint.pt")[1]["config"]["filters"] is None  # each group's own
 
 
 def test_a_user_declared_group_trains_with_no_code(tmp_path):

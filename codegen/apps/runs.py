@@ -13,7 +13,7 @@ import os
 import tempfile
 import zipfile
 from contextlib import ExitStack
-from dataclasses import fields, replace
+from dataclasses import fields
 from pathlib import Path
 
 import torch
@@ -31,10 +31,10 @@ from .segmentation import Canvases
 from .training import (
     TrainConfig,
     accuracy_by_angle,
+    as_built,
     build_network,
     fit,
     parameter_count,
-    pooling_of,
     rotation_accuracies,
 )
 
@@ -93,7 +93,7 @@ def train_run(
                 "choose a planar group such as c4 or d4"
             )
         check_run(config, dataset, group)
-        config = replace(config, group_pool=pooling_of(group, config))  # recorded as the network pools
+        config = as_built(group, config)  # recorded as the network is built
         spec_text = None if group_spec in catalog_names() else spec_path(group_spec).read_text(encoding="utf-8")
         with ExitStack() as stack:
             # The output folder is made (staged) now, so a place that cannot take it fails before training.

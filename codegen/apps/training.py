@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from types import ModuleType
 
 import torch
@@ -53,6 +53,20 @@ def pooling_of(group: ModuleType, config: TrainConfig) -> str:
     if config.group_pool is not None:
         return config.group_pool
     return group.UNET_GROUP_POOL if config.task == "segmentation" else "mean"
+
+
+def as_built(group: ModuleType, config: TrainConfig) -> TrainConfig:
+    """The config with the module defaults it leaves open filled in (group pool, filters, and a U-Net's
+    upsampling), so that a checkpoint rebuilds the network it was trained as even after a default changes. A
+    restricted network's filters stay open: each of its two groups takes its own."""
+    segmentation = config.task == "segmentation"
+    filters = config.filters
+    if filters is None and config.restrict_to is None:
+        filters = group.UNET_FILTERS if segmentation else group.FILTERS
+    upsampling = config.upsampling
+    if upsampling is None and segmentation:
+        upsampling = group.UNET_UPSAMPLING
+    return replace(config, group_pool=pooling_of(group, config), filters=filters, upsampling=upsampling)
 
 
 def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, num_classes: int = 10) -> nn.Module:
