@@ -116,6 +116,7 @@ def _train(args: argparse.Namespace) -> int:
         canvases=args.canvases,
         filters=args.filters,
         upsampling=args.upsampling,
+        global_context=args.global_context,
         restrict_to=args.restrict_to,
         restrict_after=args.restrict_after,
         augment_rotations=args.augment_rotations,
@@ -267,6 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["transposed", "nearest", "bilinear"],
         help="the segmentation U-Net's decoder (default: the group's, transposed where every element is exact on "
         "the grid, else bilinear)",
+    )
+    train.add_argument(
+        "--global-context",
+        action="store_true",
+        help="the segmentation U-Net's deepest level adds each field's mean over the canvas, its group axis kept: "
+        "every pixel sees how the canvas is oriented (GroupGlobalContext; measured in README)",
     )
     train.add_argument(
         "--restrict-to", help="a catalog subgroup (e.g. c8 for d8) that the network continues with, for classification"

@@ -69,6 +69,7 @@ __all__ = [
     "GroupConvTranspose3d",
     "GroupEquivariantCNN3d",
     "GroupEquivariantUNet3d",
+    "GroupGlobalContext",
     "GroupMaxPool",
     "GroupPool",
     "GroupToScalar",
@@ -809,6 +810,33 @@ GroupToScalar = GroupPool
 """The name dense heads use: pooling the group axis pixel by pixel gives invariant (scalar) features."""
 
 
+class GroupGlobalContext(nn.Module):
+    """What the whole input holds, added at every voxel: each field's mean over space, its group axis kept,
+    mixed by a 1x1 group convolution and a ReLU (the image pooling of DeepLabv3, for fields).
+
+    Because the group axis is kept, a voxel can learn how the rest of the input is oriented, and so tell
+    apart what a turn makes locally identical (on canvases of upright digits, a 6 from a 9). Measured in README:
+    it helped a C8 U-Net upright; between C8's elements it helped or hurt, with the initial weights.
+    Exactly equivariant: an exact element permutes the voxels, which the mean ignores, and the group
+    axis, which the convolution respects. Input and output (B, C, 4, D, H, W).
+
+    >>> GroupGlobalContext(8)(torch.randn(2, 8, 4, 6, 6, 6)).shape
+    torch.Size([2, 8, 4, 6, 6, 6])
+    """
+
+    input_kind = "features"
+    output_kind = "features"
+
+    def __init__(self, fields: int) -> None:
+        super().__init__()
+        self.mix = GroupConv3d(_check_int("GroupGlobalContext: fields", fields, 1), fields, 1, filters="pixel")
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        _check_features(self, y)
+        space = tuple(range(3, y.dim()))
+        return y + torch.relu(self.mix(y.mean(dim=space, keepdim=True)))
+
+
 class GroupBatchNorm3d(nn.BatchNorm1d):
     """Batch norm whose statistics and affine parameters are shared across the group axis.
 
@@ -911,6 +939,8 @@ class GroupEquivariantUNet3d(nn.Module):
     Lifting, then ``depth`` encoder levels (2x2x2 max pool, two group convolutions, twice the
     fields), then as many decoder levels (``upsampling``: 'transposed', 'nearest' or 'trilinear',
     default UNET_UPSAMPLING; the skip connection concatenated on the channel axis; two group convolutions).
+    With ``global_context``, the deepest level adds ``GroupGlobalContext``: every voxel sees how the
+    whole input is oriented.
     The group axis is pooled voxel by voxel (``GroupToScalar``; ``group_pool``, default
     UNET_GROUP_POOL) and a 1x1 convolution gives the logits.
     With ``head='vectors'`` the output is instead ``num_classes`` vectors per voxel that turn with the
@@ -941,6 +971,7 @@ class GroupEquivariantUNet3d(nn.Module):
         group_pool: str | None = None,
         filters: str | None = None,
         head: str = "classes",
+        global_context: bool = False,
     ) -> None:
         super().__init__()
         name = "GroupEquivariantUNet3d"
@@ -972,6 +1003,7 @@ class GroupEquivariantUNet3d(nn.Module):
             nn.Sequential(GroupMaxPool(2), _conv_block(widths[level], widths[level + 1], kernel_size, filters))
             for level in range(depth)
         )
+        self.context = GroupGlobalContext(widths[-1]) if global_context else nn.Identity()
         levels = range(depth - 1, -1, -1)
         self.up = nn.ModuleList(_upsampler(widths[level + 1], widths[level], upsampling) for level in levels)
         self.merge = nn.ModuleList(
@@ -999,7 +1031,7 @@ class GroupEquivariantUNet3d(nn.Module):
         skips = [self.lift(x)]
         for down in self.down:
             skips.append(down(skips[-1]))
-        y = skips.pop()
+        y = self.context(skips.pop())
         for up, merge in zip(self.up, self.merge, strict=True):
             y = merge(torch.cat([up(y), skips.pop()], dim=1))
         if self.head_kind == "vectors":

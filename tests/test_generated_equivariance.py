@@ -50,10 +50,12 @@ def layers(module):
         (module.GroupAvgPool(3, stride=2, padding=1), features, size),
         (module.GroupToScalar("mean"), features, size),
         (module.GroupToScalar("max_mean"), features, size),
+        (module.GroupGlobalContext(3), features, size),
         (unet(3, 4, hidden_channels=2, depth=2), image, even),
         (unet(3, 4, hidden_channels=2, depth=1, upsampling="nearest", filters="pixel"), image, even),
         (unet(3, 4, hidden_channels=2, depth=1, upsampling=interpolation), image, even),
         (unet(3, 4, hidden_channels=2, depth=1, group_pool="max_mean"), image, even),
+        (unet(3, 4, hidden_channels=2, depth=2, global_context=True), image, even),
     ]
 
 

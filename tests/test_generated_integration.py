@@ -16,10 +16,10 @@ def network(module, **options):
 
 
 def unet(module):
-    """A small U-Net: transposed convolutions, pooling, skips and the per-pixel head (one level: every
-    kind of layer, and half the graph that torch.compile would otherwise compile)."""
+    """A small U-Net: transposed convolutions, pooling, skips, the global context and the per-pixel head (one
+    level: every kind of layer, and half the graph that torch.compile would otherwise compile)."""
     cls = module.GroupEquivariantUNet if module.DIMENSION == 2 else module.GroupEquivariantUNet3d
-    return cls(1, 3, hidden_channels=2, depth=1)
+    return cls(1, 3, hidden_channels=2, depth=1, global_context=True)
 
 
 MODELS = {"cnn": network, "unet": unet}

@@ -92,7 +92,7 @@ def test_train_and_eval_a_segmentation_run(tmp_path):
     out = tmp_path / "run"
     arguments = ["train", "--task", "segmentation", "--dataset", "digits", "--group", "c4", "--quiet"]
     arguments += ["--canvas-size", "32", "--depth", "2", "--canvases", "40", "--epochs", "1", "--hidden-channels", "2"]
-    assert cli.main([*arguments, "--out", str(out)]) == 0
+    assert cli.main([*arguments, "--global-context", "--out", str(out)]) == 0
     results = json.loads((out / "results.json").read_text())["mean_iou"]
     assert len({results[k] for k in ("upright", "rot90", "rot180", "rot270")}) == 1
     assert eval_run(out / "checkpoint.pt", None, "c4")["mean_iou"] == results
@@ -138,12 +138,13 @@ def test_a_segmentation_checkpoint_written_before_the_upsampling_option_loads_tr
     content = torch.load(out / "checkpoint.pt", weights_only=True)
     assert content["config"]["augment_rotations"] is content["config"]["augment_shifts"] is True
     assert content["config"]["loss"] == "cross_entropy_dice"  # segmentation's default
-    for added_later in ("upsampling", "augment_rotations", "augment_shifts", "loss"):
+    for added_later in ("upsampling", "augment_rotations", "augment_shifts", "global_context", "loss"):
         del content["config"][added_later]
     torch.save(content, tmp_path / "older.pt")
     model, loaded = load_checkpoint(tmp_path / "older.pt")
     assert loaded["config"]["upsampling"] == "transposed" and isinstance(model.up[0], c8.GroupConvTranspose2d)
     assert loaded["config"]["augment_rotations"] is loaded["config"]["augment_shifts"] is False
+    assert loaded["config"]["global_context"] is False and isinstance(model.context, torch.nn.Identity)
     assert loaded["config"]["loss"] == "cross_entropy"
 
 
@@ -151,6 +152,25 @@ def test_upsampling_is_refused_for_classification(tmp_path, capsys):
     arguments = ["train", "--dataset", "digits", "--quiet", "--out", str(tmp_path / "o"), "--upsampling", "bilinear"]
     assert cli.main(arguments) == 2
     assert "only the U-Nets of --task segmentation upsample" in capsys.readouterr().err
+
+
+def test_the_global_context_is_refused_for_classification(tmp_path, capsys):
+    arguments = ["train", "--dataset", "digits", "--quiet", "--out", str(tmp_path / "o"), "--global-context"]
+    assert cli.main(arguments) == 2
+    assert "--global-context: a classifier already pools all of its input" in capsys.readouterr().err
+
+
+def test_the_global_context_lets_every_pixel_see_the_whole_canvas():
+    """Beyond the receptive field (about 20 pixels here): a change in one quarter reaches the opposite corner."""
+    torch.manual_seed(0)
+    net = c8.GroupEquivariantUNet(1, 3, hidden_channels=2, depth=1, global_context=True).eval()
+    local = c8.GroupEquivariantUNet(1, 3, hidden_channels=2, depth=1).eval()
+    canvas = torch.rand(1, 1, 48, 48)
+    changed = canvas.clone()
+    changed[..., :16, :16] = 0
+    with torch.no_grad():
+        assert not torch.allclose(net(canvas)[..., -4:, -4:], net(changed)[..., -4:, -4:])
+        assert torch.equal(local(canvas)[..., -4:, -4:], local(changed)[..., -4:, -4:])
 
 
 def test_the_dice_loss_is_refused_for_classification(tmp_path, capsys):

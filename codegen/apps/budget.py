@@ -90,7 +90,7 @@ def check_config(config: TrainConfig) -> TrainConfig:
         elif name in choices:
             if value not in choices[name]:
                 raise AppError(f"{_flag(name)}: {value!r} is not one of {', '.join(map(repr, choices[name]))}")
-        elif name in ("augment_rotations", "augment_shifts"):
+        elif name in ("augment_rotations", "augment_shifts", "global_context"):
             if not isinstance(value, bool):
                 raise AppError(f"{_flag(name)}: {value!r} is not true or false")
         elif name == "restrict_to":
@@ -126,6 +126,8 @@ def check_run(config: TrainConfig, dataset: str, group: ModuleType) -> None:
         raise AppError(f"--loss {config.loss}: the Dice loss scores pixels; use it with --task segmentation")
     if config.upsampling is not None and not segmentation:
         raise AppError(f"--upsampling {config.upsampling}: only the U-Nets of --task segmentation upsample")
+    if config.global_context and not segmentation:
+        raise AppError("--global-context: a classifier already pools all of its input; use it with --task segmentation")
     if segmentation:
         if config.canvas_size % 2**config.depth or config.canvas_size < 2 * side:
             raise AppError(

@@ -228,7 +228,7 @@ def load_checkpoint(path: Path, expected_group: str | None = None) -> tuple[torc
 def _added_later(raw: dict) -> dict:
     """Config fields that checkpoints written before them lack, with what those checkpoints meant: no restriction,
     no augmentation of either kind, the cross-entropy alone, and for U-Nets the transposed convolutions that were
-    every decoder then."""
+    every decoder then and no global context."""
     upsampling = "transposed" if raw.get("task") == "segmentation" else None
     return {
         "restrict_to": None,
@@ -236,6 +236,7 @@ def _added_later(raw: dict) -> dict:
         "upsampling": upsampling,
         "augment_rotations": False,
         "augment_shifts": False,
+        "global_context": False,
         "loss": "cross_entropy",
     }
 

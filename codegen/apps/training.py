@@ -37,6 +37,7 @@ class TrainConfig:
     canvases: int = 2000  # training canvases; a quarter as many are composed for testing
     filters: str | None = None  # "pixel" or "continuous"; None: the generated module's default
     upsampling: str | None = None  # the U-Net's decoder; None: the generated module's UNET_UPSAMPLING
+    global_context: bool = False  # the U-Net's deepest level adds GroupGlobalContext (the input's orientation)
     restrict_to: str | None = None  # a catalog subgroup the network continues with (classification)
     restrict_after: int = 0  # blocks of the whole group before restricting to `restrict_to`
     augment_rotations: bool = False  # every batch turned by random angles: the baseline G-CNNs trained upright face
@@ -83,6 +84,7 @@ def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, 
             group_pool=group_pool,
             filters=config.filters,
             upsampling=config.upsampling,
+            global_context=config.global_context,
         )
     if config.restrict_to is not None:
         from .restricted import RestrictedCNN
