@@ -52,17 +52,21 @@ def build_fields(group: FiniteGroup) -> FieldsModel:
         **{f"quotient_{name}": group.quotient_representation(list(members)) for name, members in subgroups.items()},
     }
     decompositions = {name: rep.decompose(real=True) for name, rep in named.items()}
+    permutations = {
+        name: tuple(tuple(int(x) for x in row) for row in images)
+        for name, rep in named.items()
+        if (images := rep.permutation_images) is not None
+    }
+    # The trivial irrep is the trivial field under its irrep name (FourierReLU's functions have it): it moves
+    # nothing, so layers treat it as the permutation field it is (pointwise ReLU, shifted batch norm).
+    permutations[f"irrep_{irreps.index(decompositions['trivial'].blocks[0])}"] = permutations["trivial"]
     spaces = kernel_spaces(group)
     return FieldsModel(
         irreps=tuple(matrix_literals(rep.float_matrices()) for rep in irreps),
         irrep_kinds=tuple(str(rep.kind) for rep in irreps),
         blocks={name: tuple(irreps.index(b) for b in d.blocks) for name, d in decompositions.items()},
         changes_of_basis={name: matrix_literal(d.float_change_of_basis) for name, d in decompositions.items()},
-        permutations={
-            name: tuple(tuple(int(x) for x in row) for row in images)
-            for name, rep in named.items()
-            if (images := rep.permutation_images) is not None
-        },
+        permutations=permutations,
         subgroups=subgroups,
         # The trivial stabiliser (a generic offset) admits every matrix: layers use the unit matrices there.
         stabilisers=tuple(s for s in spaces.stabilisers if len(s) > 1),

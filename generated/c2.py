@@ -1066,6 +1066,7 @@ FIELD_CHANGES_OF_BASIS = {
 FIELD_PERMUTATIONS = {
     "trivial": ((0,), (0,)),
     "regular": ((0, 1), (1, 0)),
+    "irrep_0": ((0,), (0,)),
 }
 # The subgroups that name the quotient fields (their elements by index here): the catalog groups inside
 # this one, then those its spec declares.
@@ -1775,8 +1776,8 @@ class SteerableConvTranspose2d(SteerableConv2d):
 
 
 class FieldReLU(nn.Module):
-    """ReLU that keeps equivariance for every field: pointwise on permutation fields (trivial, regular,
-    quotient), on the norm of the others: ``f * relu(|f| - b) / |f|`` with a learned threshold b per field.
+    """ReLU that keeps equivariance for every field: pointwise on permutation fields (trivial, the trivial irrep,
+    regular, quotient), on the norm of the others: ``f * relu(|f| - b) / |f|`` with a learned threshold b per field.
     In training it keeps for backward only its output and one channel per normed field (``_FieldReLUFunction``).
 
     >>> ft = FieldType(regular=1, standard=1)

@@ -1115,6 +1115,7 @@ FIELD_PERMUTATIONS = {
     "regular": ((0, 1, 2, 3, 4, 5), (1, 2, 3, 4, 5, 0), (2, 3, 4, 5, 0, 1), (3, 4, 5, 0, 1, 2), (4, 5, 0, 1, 2, 3), (5,
      0, 1, 2, 3, 4)),
     "quotient_c2": ((0, 1, 2), (1, 2, 0), (2, 0, 1), (0, 1, 2), (1, 2, 0), (2, 0, 1)),
+    "irrep_0": ((0,), (0,), (0,), (0,), (0,), (0,)),
 }
 # The subgroups that name the quotient fields (their elements by index here): the catalog groups inside
 # this one, then those its spec declares.
@@ -1793,8 +1794,8 @@ class SteerableConvTranspose2d(SteerableConv2d):
 
 
 class FieldReLU(nn.Module):
-    """ReLU that keeps equivariance for every field: pointwise on permutation fields (trivial, regular,
-    quotient), on the norm of the others: ``f * relu(|f| - b) / |f|`` with a learned threshold b per field.
+    """ReLU that keeps equivariance for every field: pointwise on permutation fields (trivial, the trivial irrep,
+    regular, quotient), on the norm of the others: ``f * relu(|f| - b) / |f|`` with a learned threshold b per field.
     In training it keeps for backward only its output and one channel per normed field (``_FieldReLUFunction``).
 
     >>> ft = FieldType(regular=1, standard=1)

@@ -1210,6 +1210,7 @@ FIELD_PERMUTATIONS = {
     "quotient_c4z": ((0, 1, 2, 3), (0, 1, 2, 3), (1, 0, 3, 2), (2, 3, 0, 1), (0, 1, 2, 3), (1, 0, 3, 2), (2, 3, 0, 1),
      (1, 0, 3, 2), (3, 2, 1, 0), (0, 1, 2, 3), (1, 0, 3, 2), (2, 3, 0, 1), (3, 2, 1, 0), (3, 2, 1, 0), (2, 3, 0, 1),
      (3, 2, 1, 0)),
+    "irrep_0": ((0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,)),
 }
 # The subgroups that name the quotient fields (their elements by index here): the catalog groups inside
 # this one, then those its spec declares.
@@ -2265,8 +2266,8 @@ class SteerableConvTranspose3d(SteerableConv3d):
 
 
 class FieldReLU(nn.Module):
-    """ReLU that keeps equivariance for every field: pointwise on permutation fields (trivial, regular,
-    quotient), on the norm of the others: ``f * relu(|f| - b) / |f|`` with a learned threshold b per field.
+    """ReLU that keeps equivariance for every field: pointwise on permutation fields (trivial, the trivial irrep,
+    regular, quotient), on the norm of the others: ``f * relu(|f| - b) / |f|`` with a learned threshold b per field.
     In training it keeps for backward only its output and one channel per normed field (``_FieldReLUFunction``).
 
     >>> ft = FieldType(regular=1, standard=1)

@@ -3527,6 +3527,10 @@ FIELD_PERMUTATIONS = {
      0, 4), (3, 0, 5, 1, 2, 4), (5, 0, 4, 2, 3, 1), (4, 0, 1, 3, 5, 2), (2, 4, 5, 1, 3, 0), (2, 3, 4, 5, 0, 1), (2, 0,
      3, 4, 1, 5), (1, 4, 0, 2, 3, 5), (2, 5, 1, 0, 4, 3), (0, 5, 3, 2, 4, 1), (0, 4, 5, 3, 1, 2), (0, 1, 4, 5, 2, 3),
      (0, 3, 2, 1, 5, 4), (1, 0, 2, 5, 4, 3), (2, 1, 0, 3, 5, 4), (0, 2, 1, 4, 3, 5)),
+    "irrep_0": ((0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,),
+     (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,),
+     (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,),
+     (0,), (0,), (0,), (0,), (0,)),
 }
 # The subgroups that name the quotient fields (their elements by index here): the catalog groups inside
 # this one, then those its spec declares.
@@ -5232,8 +5236,8 @@ class SteerableConvTranspose3d(SteerableConv3d):
 
 
 class FieldReLU(nn.Module):
-    """ReLU that keeps equivariance for every field: pointwise on permutation fields (trivial, regular,
-    quotient), on the norm of the others: ``f * relu(|f| - b) / |f|`` with a learned threshold b per field.
+    """ReLU that keeps equivariance for every field: pointwise on permutation fields (trivial, the trivial irrep,
+    regular, quotient), on the norm of the others: ``f * relu(|f| - b) / |f|`` with a learned threshold b per field.
     In training it keeps for backward only its output and one channel per normed field (``_FieldReLUFunction``).
 
     >>> ft = FieldType(regular=1, standard=1)

@@ -1129,6 +1129,7 @@ FIELD_PERMUTATIONS = {
      6, 0, 11, 10, 3, 1, 4), (6, 10, 3, 9, 11, 0, 5, 4, 1, 2, 8, 7), (7, 11, 8, 4, 10, 2, 1, 9, 5, 0, 3, 6), (8, 2, 7,
      5, 0, 11, 9, 1, 4, 10, 6, 3), (9, 6, 5, 10, 3, 8, 11, 0, 2, 7, 4, 1), (10, 9, 11, 6, 5, 4, 3, 8, 7, 1, 0, 2), (11,
      4, 10, 7, 1, 9, 8, 3, 6, 5, 2, 0)),
+    "irrep_0": ((0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,), (0,)),
 }
 # The subgroups that name the quotient fields (their elements by index here): the catalog groups inside
 # this one, then those its spec declares.
@@ -1982,8 +1983,8 @@ class SteerableConvTranspose3d(SteerableConv3d):
 
 
 class FieldReLU(nn.Module):
-    """ReLU that keeps equivariance for every field: pointwise on permutation fields (trivial, regular,
-    quotient), on the norm of the others: ``f * relu(|f| - b) / |f|`` with a learned threshold b per field.
+    """ReLU that keeps equivariance for every field: pointwise on permutation fields (trivial, the trivial irrep,
+    regular, quotient), on the norm of the others: ``f * relu(|f| - b) / |f|`` with a learned threshold b per field.
     In training it keeps for backward only its output and one channel per normed field (``_FieldReLUFunction``).
 
     >>> ft = FieldType(regular=1, standard=1)

@@ -303,6 +303,32 @@ def test_field_invariants_are_each_fields_max_or_norm():
     torch.testing.assert_close(m.FieldInvariants(field_type)(y), torch.stack(expected, dim=1), rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("name", ["d4", "c8"])
+def test_the_trivial_irrep_is_the_trivial_field_under_its_irrep_name(name):
+    """irrep_0 (what FourierReLU's functions start with) gets what `trivial` gets: the same kernels, a pointwise
+    ReLU, a shifted batch norm and its value as its invariant, so one network computes the same with either."""
+    torch.manual_seed(0)
+    m = module(name)
+    assert m.FIELD_BLOCKS["trivial"] == (0,) and m.FIELD_PERMUTATIONS["irrep_0"] == m.FIELD_PERMUTATIONS["trivial"]
+
+    def network(scalar: str) -> torch.nn.Sequential:
+        field_type = m.FieldType(**{scalar: 2, "regular": 1})
+        return torch.nn.Sequential(
+            m.SteerableConv2d(m.FieldType(**{scalar: 1}), field_type, 5, padding=2),
+            m.FieldBatchNorm(field_type),
+            m.FieldReLU(field_type),
+            m.FieldInvariants(field_type),
+        )
+
+    trivial, irrep = network("trivial"), network("irrep_0")
+    with torch.no_grad():
+        for p in trivial.parameters():
+            p.uniform_(-1, 1)
+    irrep.load_state_dict(trivial.state_dict())
+    x = torch.randn(4, 1, 6, 6)
+    torch.testing.assert_close(irrep(x), trivial(x), rtol=0, atol=0)
+
+
 @pytest.mark.parametrize("name", ["d4", "c8", "oh"])
 def test_gated_nonlinearity_is_equivariant(name):
     torch.manual_seed(0)
