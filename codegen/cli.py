@@ -119,6 +119,7 @@ def _train(args: argparse.Namespace) -> int:
         global_context=args.global_context,
         restrict_to=args.restrict_to,
         restrict_after=args.restrict_after,
+        fourier_irreps=args.fourier_irreps,
         augment_rotations=args.augment_rotations,
         augment_shifts=args.augment_shifts,
         loss=args.loss or ("cross_entropy_dice" if args.task == "segmentation" else "cross_entropy"),
@@ -150,6 +151,11 @@ def _positive_int(text: str) -> int:
 
 def _non_negative_int(text: str) -> int:
     return _int_at_least(text, 0)
+
+
+def _irrep_indices(text: str) -> tuple[int, ...]:
+    """'0,1,2,3' -> (0, 1, 2, 3); which indices the group has is checked with the rest of the run."""
+    return tuple(_int_at_least(part.strip(), 0) for part in text.split(","))
 
 
 def _int_at_least(text: str, minimum: int) -> int:
@@ -283,6 +289,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_non_negative_int,
         default=0,
         help="with --restrict-to: blocks equivariant to the whole group before the subgroup's",
+    )
+    train.add_argument(
+        "--fourier-irreps",
+        type=_irrep_indices,
+        help="classify with the group's FourierCNN: --hidden-channels functions on the group made of these irreps "
+        "(indices of IRREPS, e.g. 0,1,2,3 for C16's frequencies 0 to 3), FourierReLU between convolutions",
     )
     train.add_argument(
         "--augment-rotations",

@@ -66,6 +66,11 @@ def run(arguments: list[str]) -> int:
         ([*TRAIN, "--restrict-to", "c2", "--restrict-after", "1", "--num-layers", "1"], "from 1 to 0"),
         ([*TRAIN, "--group", "d4", "--restrict-to", "c4"], "--restrict-after 0: give how many of the 4 blocks"),
         ([*TRAIN, "--restrict-after", "2"], "--restrict-after 2: give the subgroup to continue with, --restrict-to"),
+        ([*TRAIN, "--fourier-irreps", "0,1,1"], "--fourier-irreps 0,1,1: give distinct indices of C4's 3 irreps"),
+        ([*TRAIN, "--fourier-irreps", "0,3"], "from 0 to 2"),
+        ([*TRAIN, "--fourier-irreps", "0,-1"], "argument --fourier-irreps: -1 is below 0"),
+        ([*TRAIN, "--fourier-irreps", "0", "--group-pool", "max"], "a FourierCNN classifies alone; drop --group-pool"),
+        ([*TRAIN, "--fourier-irreps", "0", "--task", "segmentation"], "drop --task segmentation"),
         (
             [*TRAIN, "--group", "d4", "--restrict-to", "c4", "--restrict-after", "1", "--task", "segmentation"],
             "restricted networks are for classification",
@@ -157,6 +162,8 @@ def checkpoint(tmp_path_factory):
         (lambda c: c["config"].update(loss="dice"), "--loss: 'dice' is not one of 'cross_entropy'"),
         (lambda c: c["config"].update(restrict_to="c8", restrict_after=1), "--restrict-to c8: not a catalog subgroup"),
         (lambda c: c["config"].update(restrict_to=["c2"]), r"--restrict-to: \['c2'\] is not a catalog group's name"),
+        (lambda c: c["config"].update(fourier_irreps=[0, 1]), r"--fourier-irreps: \[0, 1\] is not a list of irrep"),
+        (lambda c: c["config"].update(fourier_irreps=(0, 7)), "--fourier-irreps 0,7: give distinct indices"),
         (lambda c: c["state_dict"].update({"head.weight": torch.zeros(3)}), r"'head.weight' is \(3,\)"),
     ],
 )

@@ -512,6 +512,34 @@ def test_fourier_relu_is_equivariant_for_every_element_and_the_relu_on_scalars(n
         fourier(y[:, :-1])
 
 
+@pytest.mark.parametrize("name", ["c8", "c16", "o"])
+def test_fourier_relu_with_max_pool_and_fourier_networks_are_equivariant(name):
+    """FourierReLU(max_pool=2) is the ReLU and the max pool of the functions' values, projected back onto the band;
+    elements permute the values as a regular field's (so it moves with the sites as GroupMaxPool does); and
+    FourierCNN's logits are invariant, in train and eval mode, for the elements that map the grid onto itself."""
+    torch.manual_seed(0)
+    m = module(name)
+    irreps = (0, 1, 2) if m.DIMENSION == 2 else (0, 1, 3)
+    fourier = m.FourierReLU(copies=3, irreps=irreps, max_pool=2)
+    y = torch.randn(2, fourier.field_type.size, *(6,) * m.DIMENSION)
+    out = fourier(y)
+    assert out.shape == (*y.shape[:2], *(3,) * m.DIMENSION)
+    values = torch.relu(fourier.values(y))
+    pooled = (F.max_pool2d if m.DIMENSION == 2 else F.max_pool3d)(values.flatten(1, 2), 2).view_as(fourier.values(out))
+    band = fourier.transform @ fourier.transform.T  # the projection onto the functions of these irreps
+    torch.testing.assert_close(fourier.values(out), torch.einsum("gh,bch...->bcg...", band, pooled))
+    generators = m.EXACT_ELEMENTS if m.DIMENSION == 2 else (1, 2)
+    for g in generators:
+        torch.testing.assert_close(fourier(fourier.field_type.act(y, g)), fourier.field_type.act(out, g))
+    net = m.FourierCNN(1, 4, copies=2, irreps=irreps, num_layers=3, downsample_every=1)
+    act = m.act_on_image if m.DIMENSION == 2 else m.act_on_volume
+    x = torch.randn(3, 1, *(8,) * m.DIMENSION)
+    for train in (True, False):
+        logits = net.train(train)(x)
+        for g in generators:
+            torch.testing.assert_close(net(act(x, g)), logits, atol=1e-5, rtol=1e-5)
+
+
 @pytest.mark.parametrize(
     ("name", "pairs"),
     [
@@ -746,10 +774,16 @@ def fourier_network(m) -> torch.nn.Sequential:
     )
 
 
+def fourier_cnn(m) -> torch.nn.Module:
+    """C16's FourierCNN of the MNIST table: functions of irreps 0 to 3, max-pooled on their values."""
+    return m.FourierCNN(1, 10, copies=2, irreps=(0, 1, 2, 3), num_layers=3, downsample_every=2)
+
+
 @pytest.mark.parametrize(
     ("name", "network"),
-    [("c8", mixed_network), ("oh", mixed_network), ("i", mixed_network), ("c8", fourier_network)],
-)  # continuous filters, pixel ones in 3D, continuous in 3D; the Fourier nonlinearity and a transposed convolution
+    [("c8", mixed_network), ("oh", mixed_network), ("i", mixed_network), ("c8", fourier_network), ("c16", fourier_cnn)],
+)  # continuous filters, pixel ones in 3D, continuous in 3D; the Fourier nonlinearity and a transposed convolution;
+# the Fourier network of band-limited functions
 def test_field_networks_export_and_run_in_onnxruntime(name, network):
     m = module(name)
     net = network(m).eval()

@@ -205,6 +205,17 @@ def test_a_restricted_network_is_invariant_to_the_subgroup_and_reloads(tmp_path)
     assert load_checkpoint(tmp_path / "run" / "checkpoint.pt")[1]["config"]["filters"] is None  # each group's own
 
 
+def test_a_fourier_network_is_invariant_and_reloads(tmp_path):
+    """`gcnn train --fourier-irreps`: C8's FourierCNN of band-limited functions (irreps 0 to 2), its ReLU and max pool
+    on the functions' values: logits invariant to the quarter turns exactly; eval rebuilds it from the checkpoint."""
+    config = TrainConfig(epochs=1, hidden_channels=2, num_layers=3, downsample_every=1, fourier_irreps=(0, 1, 2))
+    results = train_run("c8", "digits", None, config, tmp_path / "run", quiet=True)
+    assert len({results["accuracy"][k] for k in ("upright", "rot90", "rot180", "rot270")}) == 1
+    model, checkpoint = load_checkpoint(tmp_path / "run" / "checkpoint.pt")
+    assert type(model).__name__ == "FourierCNN" and checkpoint["config"]["fourier_irreps"] == (0, 1, 2)
+    assert eval_run(tmp_path / "run" / "checkpoint.pt", None, "c8")["accuracy"] == results["accuracy"]
+
+
 def test_a_user_declared_group_trains_with_no_code(tmp_path):
     """--group takes a spec path: the module is generated on the fly."""
     spec = tmp_path / "klein.toml"

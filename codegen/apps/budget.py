@@ -93,6 +93,13 @@ def check_config(config: TrainConfig) -> TrainConfig:
         elif name in ("augment_rotations", "augment_shifts", "global_context"):
             if not isinstance(value, bool):
                 raise AppError(f"{_flag(name)}: {value!r} is not true or false")
+        elif name == "fourier_irreps":
+            if value is not None and not (
+                isinstance(value, tuple)
+                and value
+                and all(isinstance(k, int) and not isinstance(k, bool) and k >= 0 for k in value)
+            ):
+                raise AppError(f"{_flag(name)}: {value!r} is not a list of irrep indices, such as 0,1,2,3")
         elif name == "restrict_to":
             if value is not None and not (isinstance(value, str) and value.isidentifier()):
                 raise AppError(f"{_flag(name)}: {value!r} is not a catalog group's name, such as c8")
@@ -118,6 +125,8 @@ def check_run(config: TrainConfig, dataset: str, group: ModuleType) -> None:
             f"--kernel-size {config.kernel_size}: continuous filters ({whose}) need a "
             "kernel of at least 5 pixels; use --kernel-size 5 or --filters pixel"
         )
+    if config.fourier_irreps is not None:
+        _check_fourier(config, group)
     if config.restrict_to is not None:
         _check_restriction(config, group)
     elif config.restrict_after:
@@ -151,6 +160,24 @@ def check_run(config: TrainConfig, dataset: str, group: ModuleType) -> None:
             f"limit of {memory_limit() / 2**30:.1f} GiB (60% of this machine's memory); use a smaller "
             "--hidden-channels, --batch-size, --kernel-size, --canvases or --canvas-size"
         )
+
+
+def _check_fourier(config: TrainConfig, group: ModuleType) -> None:
+    irreps, count = config.fourier_irreps or (), len(group.IRREPS)
+    if len(set(irreps)) != len(irreps) or max(irreps) >= count:
+        raise AppError(
+            f"--fourier-irreps {','.join(map(str, irreps))}: give distinct indices of {group.GROUP_NAME}'s "
+            f"{count} irreps, from 0 to {count - 1}"
+        )
+    others = {
+        "--task segmentation": config.task != "classification",
+        "--restrict-to": config.restrict_to is not None,
+        f"--group-pool {config.group_pool} (a FourierCNN takes each function's mean over the group)": config.group_pool
+        not in (None, "mean"),
+    }
+    for flag, given in others.items():
+        if given:
+            raise AppError(f"--fourier-irreps: a FourierCNN classifies alone; drop {flag}")
 
 
 def _check_restriction(config: TrainConfig, group: ModuleType) -> None:

@@ -227,12 +227,13 @@ def load_checkpoint(path: Path, expected_group: str | None = None) -> tuple[torc
 
 def _added_later(raw: dict) -> dict:
     """Config fields that checkpoints written before them lack, with what those checkpoints meant: no restriction,
-    no augmentation of either kind, the cross-entropy alone, and for U-Nets the transposed convolutions that were
-    every decoder then and no global context."""
+    no FourierCNN, no augmentation of either kind, the cross-entropy alone, and for U-Nets the transposed
+    convolutions that were every decoder then and no global context."""
     upsampling = "transposed" if raw.get("task") == "segmentation" else None
     return {
         "restrict_to": None,
         "restrict_after": 0,
+        "fourier_irreps": None,
         "upsampling": upsampling,
         "augment_rotations": False,
         "augment_shifts": False,

@@ -40,6 +40,7 @@ class TrainConfig:
     global_context: bool = False  # the U-Net's deepest level adds GroupGlobalContext (the input's orientation)
     restrict_to: str | None = None  # a catalog subgroup the network continues with (classification)
     restrict_after: int = 0  # blocks of the whole group before restricting to `restrict_to`
+    fourier_irreps: tuple[int, ...] | None = None  # a FourierCNN: hidden_channels functions made of these irreps
     augment_rotations: bool = False  # every batch turned by random angles: the baseline G-CNNs trained upright face
     augment_shifts: bool = False  # half of every batch shifted by random sub-pixel offsets (upright; see README)
     loss: str = "cross_entropy"  # or "cross_entropy_dice" (segmentation): plus the soft Dice loss of every class
@@ -71,8 +72,9 @@ def as_built(group: ModuleType, config: TrainConfig) -> TrainConfig:
 
 
 def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, num_classes: int = 10) -> nn.Module:
-    """The group's GroupEquivariantCNN (or, for segmentation, its U-Net; with ``restrict_to``, a `RestrictedCNN`)
-    with the run's hyper-parameters."""
+    """The group's GroupEquivariantCNN (or, for segmentation, its U-Net; with ``restrict_to``, a `RestrictedCNN`;
+    with ``fourier_irreps``, its FourierCNN of ``hidden_channels`` band-limited functions) with the run's
+    hyper-parameters."""
     group_pool = pooling_of(group, config)
     if config.task == "segmentation":
         return group.GroupEquivariantUNet(
@@ -99,6 +101,17 @@ def build_network(group: ModuleType, config: TrainConfig, in_channels: int = 1, 
             restrict_after=config.restrict_after,
             kernel_size=config.kernel_size,
             group_pool=group_pool,
+            downsample_every=config.downsample_every,
+            filters=config.filters,
+        )
+    if config.fourier_irreps is not None:
+        return group.FourierCNN(
+            in_channels,
+            num_classes,
+            copies=config.hidden_channels,
+            irreps=config.fourier_irreps,
+            num_layers=config.num_layers,
+            kernel_size=config.kernel_size,
             downsample_every=config.downsample_every,
             filters=config.filters,
         )
