@@ -2219,19 +2219,15 @@ class FourierReLU(nn.Module):
         transform = torch.cat([q[:, first[k] : first[k] + len(IRREPS[k][0])] for k in irreps], dim=1)
         transform = transform * torch.where(transform.sum(0) < -1e-6, -1.0, 1.0)  # the trivial column positive
         self.register_buffer("transform", transform.float(), persistent=False)
-        channels, start = [], 0  # channels[c]: function c's channels, irrep by irrep
-        for k in irreps:
-            degree = len(IRREPS[k][0])
-            channels.append(torch.arange(start, start + copies * degree).view(copies, degree))
-            start += copies * degree
-        index = torch.cat(channels, dim=1).flatten()
-        self.register_buffer("index", index, persistent=False)
-        self.register_buffer("inverse_index", index.argsort(), persistent=False)
+        self._degrees = [len(IRREPS[k][0]) for k in irreps]
 
     def values(self, y: torch.Tensor) -> torch.Tensor:
         """The functions' values on the group, (B, copies, |G|, H, W): elements permute them as a regular field."""
         _check_fields(self, y, self.field_type)
-        coefficients = y.index_select(1, self.index).unflatten(1, (self.copies, -1))
+        # Each irrep's copies (c, d) side by side: function c's coefficients. Split and cat, not an index_select,
+        # whose backward (index_add_) took a third of a training step.
+        parts = y.split([self.copies * d for d in self._degrees], dim=1)
+        coefficients = torch.cat([part.unflatten(1, (self.copies, -1)) for part in parts], dim=2)
         return torch.einsum("gd,bcd...->bcg...", self.transform.to(y.dtype), coefficients)
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
@@ -2240,7 +2236,7 @@ class FourierReLU(nn.Module):
             pooled = F.max_pool2d(values.flatten(1, 2), self.max_pool)
             values = pooled.view(*values.shape[:3], *pooled.shape[2:])
         coefficients = torch.einsum("gd,bcg...->bcd...", self.transform.to(y.dtype), values)
-        return coefficients.flatten(1, 2).index_select(1, self.inverse_index)
+        return torch.cat([part.flatten(1, 2) for part in coefficients.split(self._degrees, dim=2)], dim=1)
 
     def extra_repr(self) -> str:
         pooled = f", then {self.max_pool}-fold max pool" if self.max_pool > 1 else ""
