@@ -2147,7 +2147,7 @@ class FourierCNN(nn.Module):
     over space, and a linear layer gives the logits. Fewer irreps make a function cheaper than a regular field
     (C16's irreps 0 to 3: 7 channels against 16) while its ReLU still sees all |G| values.
 
-    >>> net = FourierCNN(1, 10, copies=3, irreps=(0, 1), num_layers=2)
+    >>> net = FourierCNN(1, 10, copies=3, irreps=(0,), num_layers=2)
     >>> net(torch.randn(2, 1, 6, 6, 6)).shape
     torch.Size([2, 10])
     """
