@@ -2104,13 +2104,14 @@ class FourierReLU(nn.Module):
         transform = transform * torch.where(transform.sum(0) < -1e-6, -1.0, 1.0)  # the trivial column positive
         self.register_buffer("transform", transform.float(), persistent=False)
         self._degrees = [len(IRREPS[k][0]) for k in irreps]
+        self._sizes = [copies * d for d in self._degrees]  # each irrep's channels, all copies
 
     def values(self, y: torch.Tensor) -> torch.Tensor:
         """The functions' values on the group, (B, copies, |G|, H, W): elements permute them as a regular field."""
         _check_fields(self, y, self.field_type)
         # Each irrep's copies (c, d) side by side: function c's coefficients. Split and cat, not an index_select,
         # whose backward (index_add_) took a third of a training step.
-        parts = y.split([self.copies * d for d in self._degrees], dim=1)
+        parts = y.split(self._sizes, dim=1)
         coefficients = torch.cat([part.unflatten(1, (self.copies, -1)) for part in parts], dim=2)
         return torch.einsum("gd,bcd...->bcg...", self.transform.to(y.dtype), coefficients)
 
@@ -2164,8 +2165,7 @@ class FourierCNN(nn.Module):
         _check_int("FourierCNN: downsample_every", downsample_every, 0)
         if _check_int("FourierCNN: kernel_size", kernel_size, 1) % 2 == 0:
             raise ValueError(f"FourierCNN: kernel_size must be odd for 'same' padding; got {kernel_size}")
-        self.fourier = FourierReLU(copies, irreps)
-        hidden, field_type = self.fourier.field_type, FieldType(trivial=in_channels)
+        hidden, field_type = FourierReLU(copies, irreps).field_type, FieldType(trivial=in_channels)
         layers: list[nn.Module] = []
         for index in range(num_layers):
             pool = 2 if downsample_every and (index + 1) % downsample_every == 0 and index + 1 < num_layers else 1
@@ -2179,7 +2179,7 @@ class FourierCNN(nn.Module):
         self.head = nn.Linear(copies, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        invariants = F.relu(self.fourier.values(self.features(x))).mean(dim=2)
+        invariants = F.relu(self.features[-1].values(self.features(x))).mean(dim=2)  # the last FourierReLU's
         return self.head(invariants.flatten(2).mean(dim=2))
 
 
