@@ -2113,14 +2113,18 @@ class FourierReLU(nn.Module):
         # whose backward (index_add_) took a third of a training step.
         parts = y.split(self._sizes, dim=1)
         coefficients = torch.cat([part.unflatten(1, (self.copies, -1)) for part in parts], dim=2)
-        return torch.einsum("gd,bcd...->bcg...", self.transform.to(y.dtype), coefficients)
+        # A matmul broadcast over (B, copies) reads each function's coefficients in place; einsum copied them.
+        values = torch.matmul(self.transform.to(y.dtype), coefficients.flatten(3))
+        return values.view(*values.shape[:3], *y.shape[2:])
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
-        values = F.relu(self.values(y))
-        if self.max_pool > 1:
+        values = self.values(y)
+        if self.max_pool > 1:  # before the ReLU, which commutes with a max and then sees a quarter of the values
             pooled = F.max_pool2d(values.flatten(1, 2), self.max_pool)
             values = pooled.view(*values.shape[:3], *pooled.shape[2:])
-        coefficients = torch.einsum("gd,bcg...->bcd...", self.transform.to(y.dtype), values)
+        values = F.relu(values)
+        coefficients = torch.matmul(self.transform.T.to(y.dtype), values.flatten(3))
+        coefficients = coefficients.view(*coefficients.shape[:3], *values.shape[3:])
         return torch.cat([part.flatten(1, 2) for part in coefficients.split(self._degrees, dim=2)], dim=1)
 
     def extra_repr(self) -> str:
