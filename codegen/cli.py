@@ -59,6 +59,8 @@ def _bench(args: argparse.Namespace) -> int:
         rows = bench.bench_groups() + bench.bench_representations()
     elif args.what == "equivariance":
         rows, value = bench.bench_equivariance(samples=args.samples), "worst element's relative error"
+    elif args.what == "networks":
+        rows = bench.bench_networks()
     elif args.three_d:
         rows = bench.bench_generation(("o", "oh")) + bench.bench_layers("o", fields=4, size=16, kernel=3, batches=(4,))
         rows += bench.bench_field_memory("i")
@@ -329,9 +331,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(run=_eval)
 
     bench = commands.add_parser(
-        "bench", help="benchmarks: group construction, layers against plain conv, off-grid equivariance"
+        "bench",
+        help="benchmarks: group construction, layers against plain conv, MNIST networks' steps, off-grid equivariance",
     )
-    bench.add_argument("what", choices=["groups", "layers", "equivariance"])
+    bench.add_argument("what", choices=["groups", "layers", "networks", "equivariance"])
     bench.add_argument("--group", default="c4", help="a planar group for `bench layers` (default c4)")
     bench.add_argument(
         "--3d",

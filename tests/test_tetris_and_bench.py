@@ -22,11 +22,16 @@ def test_benchmarks_run_every_case():
     rows += bench.bench_equivariance(("c8",), samples=1)
     memory = {"regular": {"regular": 1}, "irreps": {"trivial": 2, "irrep_3": 1}}
     rows += bench.bench_field_memory("o", memory, size=5, batch=1, layers=2)
+    small = {
+        name: (group, {**options, "hidden_channels": 2}) for name, (group, options) in bench.MNIST_NETWORKS.items()
+    }
+    rows += bench.bench_networks(small, batch=2, size=8, rounds=1, num_layers=3, downsample_every=1)
     table = bench.format_rows(rows)
     cases = ("train fwd+bwd, batch 2", "eval forward, batch 1", "memory saved for backward", "generate and import")
     for case in (*cases, "transposed 4x4->8x8, train"):
         assert case in table
     assert "generated c4.GroupConv2d" in table and "generated o.GroupConv3d" in table
     assert "generated d4.GroupConvTranspose2d" in table
+    assert "training step, batch 2, 8x8" in table and all(name in table for name in bench.MNIST_NETWORKS)
     assert "| C8, lifting + ReLU + group conv | continuous filters |" in table
     assert "| o SteerableCNN, 2 layers: activations saved, batch 1, 5^3 | irreps: 5 channels" in table

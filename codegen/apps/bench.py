@@ -334,6 +334,47 @@ def _rows(case: str, times: dict[str, float]) -> list[dict]:
     ]
 
 
+MNIST_NETWORKS = {
+    "c8 GroupEquivariantCNN, 18 regular fields": ("c8", {"hidden_channels": 18}),
+    "c16 FourierCNN, 18 functions of irreps 0 to 3": ("c16", {"hidden_channels": 18, "fourier_irreps": (0, 1, 2, 3)}),
+    "d8 then c8 RestrictedCNN, 9 then 18 regular fields": (
+        "d8",
+        {"hidden_channels": 9, "restrict_to": "c8", "restrict_after": 2},
+    ),
+}
+"""The networks of the README's MNIST table that compete on speed: ``gcnn train --group G`` with these options
+beside the protocol's (five layers of kernel 5, a 2x2 max pool after the second and the fourth); the first is
+the baseline."""
+
+
+def bench_networks(
+    networks: Mapping[str, tuple[str, Mapping[str, object]]] = MNIST_NETWORKS,
+    batch: int = 64,
+    size: int = 28,
+    rounds: int = 10,
+    **protocol: object,
+) -> list[dict]:
+    """Training steps (forward, backward, AdamW) of whole networks as ``gcnn train`` builds them, on a batch of
+    MNIST-sized images, interleaved: what an epoch costs, against the first network's."""
+    from .training import TrainConfig, build_network
+
+    protocol = {"num_layers": 5, "downsample_every": 2, **protocol}
+    steps = {}
+    torch.manual_seed(0)
+    x, labels = torch.randn(batch, 1, size, size), torch.randint(0, 10, (batch,))
+    for name, (group, options) in networks.items():
+        model = build_network(import_group_module(group), TrainConfig(**{**protocol, **options}))  # type: ignore[arg-type]
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+
+        def step(model: torch.nn.Module = model, optimizer: torch.optim.Optimizer = optimizer) -> None:
+            optimizer.zero_grad()
+            F.cross_entropy(model(x), labels).backward()
+            optimizer.step()
+
+        steps[name] = step
+    return _rows(f"training step, batch {batch}, {size}x{size}", median_seconds(steps, rounds=rounds))
+
+
 def bench_build(group: str = "c4", layers: int = 6) -> list[dict]:
     """Seconds to build a network of `layers` convolutions, the first time and again."""
     module = import_group_module(group)
