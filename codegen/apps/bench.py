@@ -334,7 +334,7 @@ def _rows(case: str, times: dict[str, float]) -> list[dict]:
     ]
 
 
-MNIST_NETWORKS = {
+MNIST_NETWORKS: dict[str, tuple[str, dict[str, object]]] = {
     "c8 GroupEquivariantCNN, 18 regular fields": ("c8", {"hidden_channels": 18}),
     "c16 FourierCNN, 18 functions of irreps 0 to 3": ("c16", {"hidden_channels": 18, "fourier_irreps": (0, 1, 2, 3)}),
     "d8 then c8 RestrictedCNN, 9 then 18 regular fields": (
