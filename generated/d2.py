@@ -315,6 +315,12 @@ def _check_int(name: str, value: object, minimum: int) -> int:
     return value
 
 
+def _downsamples_after(index: int, num_layers: int, downsample_every: int) -> bool:
+    """Whether a network's block ``index`` (from 0) is followed by a 2x downsampling: every ``downsample_every``-th
+    block (none for 0), never the last."""
+    return bool(downsample_every) and (index + 1) % downsample_every == 0 and index + 1 < num_layers
+
+
 def _load_memcmp():  # type: ignore[no-untyped-def]
     try:
         memcmp = ctypes.CDLL(None).memcmp  # the C library this process already uses (Linux, macOS)
@@ -908,7 +914,7 @@ class GroupEquivariantCNN(nn.Module):
             else:
                 layers.append(GroupConv2d(hidden_channels, hidden_channels, kernel_size, **options))
             layers += [GroupBatchNorm2d(hidden_channels), nn.ReLU()]
-            if downsample_every and (index + 1) % downsample_every == 0 and index + 1 < num_layers:
+            if _downsamples_after(index, num_layers, downsample_every):
                 layers.append(GroupMaxPool(2))
         self.features = nn.Sequential(*layers)
         self.pool = GroupPool(group_pool)
@@ -2211,16 +2217,17 @@ class FourierCNN(nn.Module):
         _check_int("FourierCNN: downsample_every", downsample_every, 0)
         if _check_int("FourierCNN: kernel_size", kernel_size, 1) % 2 == 0:
             raise ValueError(f"FourierCNN: kernel_size must be odd for 'same' padding; got {kernel_size}")
-        hidden, field_type = FourierReLU(copies, irreps).field_type, FieldType(trivial=in_channels)
+        field_type = FieldType(trivial=in_channels)
         layers: list[nn.Module] = []
         for index in range(num_layers):
-            pool = 2 if downsample_every and (index + 1) % downsample_every == 0 and index + 1 < num_layers else 1
+            pool = 2 if _downsamples_after(index, num_layers, downsample_every) else 1
+            fourier = FourierReLU(copies, irreps, max_pool=pool)
             layers += [
-                SteerableConv2d(field_type, hidden, kernel_size, padding=kernel_size // 2, filters=filters),
-                FieldBatchNorm(hidden),
-                FourierReLU(copies, irreps, max_pool=pool),
+                SteerableConv2d(field_type, fourier.field_type, kernel_size, padding=kernel_size // 2, filters=filters),
+                FieldBatchNorm(fourier.field_type),
+                fourier,
             ]
-            field_type = hidden
+            field_type = fourier.field_type
         self.features = nn.Sequential(*layers)
         self.head = nn.Linear(copies, num_classes)
 
@@ -2274,7 +2281,7 @@ class SteerableCNN(nn.Module):
                 FieldBatchNorm(hidden),
                 FieldReLU(hidden),
             ]
-            if downsample_every and (index + 1) % downsample_every == 0 and index + 1 < num_layers:
+            if _downsamples_after(index, num_layers, downsample_every):
                 layers.append(nn.AvgPool2d(2))
             field_type = hidden
         self.features = nn.Sequential(*layers)
