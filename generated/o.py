@@ -1921,25 +1921,36 @@ def _harmonic_tensors(table: int, out: int, inp: int) -> torch.Tensor:
 
 
 @functools.cache
-def _harmonic_kernel_basis(out: int, inp: int, kernel_size: int) -> torch.Tensor:
-    """An orthonormal basis (n, d_out, d_in, k^3) of the continuous kernels from irrep inp to irrep out (float64).
-
-    On each ring of ``_rings`` and each harmonic degree up to its own (at most the highest in HARMONICS): the
-    profile times sum_c phi_c(u) X[c] for every tensor X of HARMONICS, sampled on the grid and orthonormalised
-    (samples that coincide count once). Any combination is equivariant as a function of the offset, so off-grid
-    elements are as good as sampling allows, and elements that map the grid onto itself permute them exactly.
-    """
+def _ring_harmonics(kernel_size: int) -> tuple[tuple[int, torch.Tensor], ...]:
+    """Every ring of ``_rings`` times each harmonic degree up to its own (at most HARMONICS' highest), sampled at the
+    kernel's offsets: (table in HARMONICS, profile times components (c, k^3)), the centre's first (never written)."""
     length = _centred_offsets(kernel_size).norm(dim=1)
     on_centre = length == 0  # no direction there: harmonics of degree n > 0 vanish
     # The centre on its own, as the continuous basis of the regular layers has it (their monomials in the
     # direction vanish there), so that trivial -> regular and regular -> regular span their spaces.
-    functions = [torch.einsum("cab,cu->abu", x, on_centre[None].double()) for x in _harmonic_tensors(0, out, inp)]
+    samples = [(0, on_centre[None].double())]
     for centre, width, top in _rings(kernel_size, None, True) if kernel_size > 1 else ():  # 1x1: the centre alone
         profile = torch.exp(-((length - centre) ** 2) / (2 * width**2))
         for n in range(min(top, len(HARMONICS) - 1) + 1):
             table, components = _harmonics(n, kernel_size)
-            components = components * profile * (~on_centre if n else 1)
-            functions.extend(torch.einsum("cab,cu->abu", x, components) for x in _harmonic_tensors(table, out, inp))
+            samples.append((table, components * profile * (~on_centre if n else 1)))
+    return tuple(samples)
+
+
+@functools.cache
+def _harmonic_kernel_basis(out: int, inp: int, kernel_size: int) -> torch.Tensor:
+    """An orthonormal basis (n, d_out, d_in, k^3) of the continuous kernels from irrep inp to irrep out (float64).
+
+    On each ring of ``_rings`` and each harmonic degree up to its own (``_ring_harmonics``): the profile times
+    sum_c phi_c(u) X[c] for every tensor X of HARMONICS, sampled on the grid and orthonormalised (samples that
+    coincide count once). Any combination is equivariant as a function of the offset, so off-grid elements are
+    as good as sampling allows, and elements that map the grid onto itself permute them exactly.
+    """
+    functions = [
+        torch.einsum("cab,cu->abu", x, components)
+        for table, components in _ring_harmonics(kernel_size)
+        for x in _harmonic_tensors(table, out, inp)
+    ]
     d_out, d_in = len(IRREPS[out][0]), len(IRREPS[inp][0])
     if not functions:
         return torch.zeros(0, d_out, d_in, kernel_size**DIMENSION, dtype=torch.float64)
@@ -1956,29 +1967,46 @@ def _irrep_kernel_basis(out: int, inp: int, kernel_size: int, filters: str) -> t
 
 
 @functools.cache
+def _irrep_kernel_count(out: int, inp: int, kernel_size: int, filters: str) -> int:
+    """The dimension of the kernel space from irrep inp to irrep out."""
+    return len(_irrep_kernel_basis(out, inp, kernel_size, filters))
+
+
+@functools.cache
 def _kernel_count(out: str, inp: str, kernel_size: int, filters: str) -> int:
     """The dimension of the kernel space between two named fields: the irrep pairs' along their block pairs."""
-    blocks_out, blocks_in = _field_blocks(out)[0], _field_blocks(inp)[0]
-    return sum(len(_irrep_kernel_basis(j, i, kernel_size, filters)) for j in blocks_out for i in blocks_in)
+    (blocks_out, _), (blocks_in, _) = _field_blocks(out), _field_blocks(inp)
+    return sum(
+        blocks_out.count(j) * blocks_in.count(i) * _irrep_kernel_count(j, i, kernel_size, filters)
+        for j in set(blocks_out)
+        for i in set(blocks_in)
+    )
 
 
 def _dense_kernel_basis(out: str, inp: str, kernel_size: int, filters: str, basis: torch.Tensor) -> None:
     """Writes an orthonormal basis of the kernels between two named fields into basis (float32, contiguous, n x
     d_out d_in k^d): the irrep pairs' bases in the fields' changes of basis, block pair by block pair (the order
-    of ``_Factored``), two products each in float64 (none with an irrep's identity), then rounded."""
+    of ``_Factored``), two float32 products each (none with an irrep's identity), the last written in place."""
     (blocks_out, q_out), (blocks_in, q_in) = _field_blocks(out), _field_blocks(inp)
+    q_out, q_in = q_out.float(), q_in.float()
     turn_out, turn_in = (not name.startswith("irrep_") for name in (out, inp))  # an irrep's Q is the identity
     volume, start = kernel_size**DIMENSION, 0
     for j, rows in zip(blocks_out, _block_slices(blocks_out), strict=True):
         for i, columns in zip(blocks_in, _block_slices(blocks_in), strict=True):
-            pair = _irrep_kernel_basis(j, i, kernel_size, filters)
+            pair = _buffer(_irrep_kernel_basis, j, i, kernel_size, filters)
             n = len(pair)
-            if n:
-                pair = q_out[:, rows] @ pair.flatten(2) if turn_out else pair.flatten(2)
-                pair = pair.view(n * len(q_out), columns.stop - columns.start, volume)
-                pair = q_in[:, columns] @ pair if turn_in else pair
-                basis[start : start + n].view(-1, len(q_in), volume).copy_(pair)
-                start += n
+            if not n:
+                continue
+            d_j, d_i = rows.stop - rows.start, columns.stop - columns.start
+            target = basis[start : start + n].view(n, len(q_out), len(q_in) * volume)
+            if turn_in:
+                pair = q_out[:, rows] @ pair.view(n, d_j, -1) if turn_out else pair
+                torch.matmul(q_in[:, columns], pair.reshape(-1, d_i, volume), out=target.view(-1, len(q_in), volume))
+            elif turn_out:
+                torch.matmul(q_out[:, rows], pair.view(n, d_j, -1), out=target)
+            else:
+                target.copy_(pair.view_as(target))
+            start += n
 
 
 def _change_of_basis(name: str) -> torch.Tensor:
@@ -2036,26 +2064,37 @@ def _factored(out: str, inp: str, kernel_size: int, filters: str) -> _Factored:
         for r, i in enumerate(blocks_in):
             offsets[p, r] = start
             occurrences.setdefault((j, i), []).append((p, r))
-            start += len(_irrep_kernel_basis(j, i, kernel_size, filters))
-    d_out, d_in = (sum(len(IRREPS[k][0]) for k in blocks) for blocks in (blocks_out, blocks_in))
-    gather = torch.full((d_out, d_in, volume), -1, dtype=torch.long)
+            start += _irrep_kernel_count(j, i, kernel_size, filters)
+    origins = [[-1] * len(blocks_in) for _ in blocks_out]  # where each block pair's products start
     pairs, counts, columns, sizes, produced = [], [], [], [], 0
     for pair, blocks in occurrences.items():
-        n = len(_irrep_kernel_basis(*pair, kernel_size, filters))
+        n = _irrep_kernel_count(*pair, kernel_size, filters)
         if not n:
             continue
         pairs.append(pair)
         counts.append(n)
         sizes.append(len(blocks) * n)
-        block = len(IRREPS[pair[0]][0]) * len(IRREPS[pair[1]][0]) * volume
         for p, r in blocks:
-            columns.append(torch.arange(offsets[p, r], offsets[p, r] + n))
-            rows, cols = _block_slices(blocks_out)[p], _block_slices(blocks_in)[r]
-            gather[rows, cols] = torch.arange(produced, produced + block).view(rows.stop - rows.start, -1, volume)
-            produced += block
-    gather[gather < 0] = produced
-    index = torch.cat(columns) if columns else torch.zeros(0, dtype=torch.long)
+            columns.extend(range(offsets[p, r], offsets[p, r] + n))
+            origins[p][r] = produced
+            produced += len(IRREPS[pair[0]][0]) * len(IRREPS[pair[1]][0]) * volume
+    # Entry (y, x, u) of block pair (p, r) is its origin + (y's row in block p, x's in block r, u) row-major.
+    (block_of_row, row_in_block), (block_of_column, column_in_block) = (
+        _positions_in_blocks(blocks) for blocks in (blocks_out, blocks_in)
+    )
+    widths = torch.tensor([len(IRREPS[i][0]) for i in blocks_in])[block_of_column]
+    origin = torch.tensor(origins)[block_of_row][:, block_of_column]
+    first = origin + (row_in_block[:, None] * widths + column_in_block) * volume
+    gather = torch.where(origin[..., None] < 0, produced, first[..., None] + torch.arange(volume))
+    index = torch.tensor(columns, dtype=torch.long)
     return _Factored(tuple(pairs), tuple(counts), index, tuple(sizes), gather.flatten(), start)
+
+
+def _positions_in_blocks(blocks: tuple[int, ...]) -> tuple[torch.Tensor, torch.Tensor]:
+    """For each column of a field's change of basis: the irrep block it lies in and its place in that block."""
+    sizes = torch.tensor([len(IRREPS[k][0]) for k in blocks])
+    block = torch.repeat_interleave(torch.arange(len(blocks)), sizes)
+    return block, torch.arange(len(block)) - (sizes.cumsum(0) - sizes)[block]
 
 
 @functools.cache
