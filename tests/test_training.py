@@ -145,9 +145,10 @@ def test_shifted_training_moves_half_the_canvases_by_less_than_a_pixel_and_their
     assert bool((moves < 1).all()) and bool((moves > 1e-3).any())
 
 
-def test_orientation_training_can_shift_half_of_every_batch():
+def test_orientation_training_can_shift_half_of_every_batch_or_turn_every_digit():
     """`orientation.fit(augment_shifts=True)` gives the network about half of the digits shifted (by sub-pixel
-    offsets: `shifted_batch`, tested above), and without it every digit as it is."""
+    offsets: `shifted_batch`, tested above), `every_angle=True` every digit turned, and neither every digit as
+    it is."""
     from codegen.apps import orientation
 
     images = torch.zeros(64, 1, 9, 9)
@@ -157,11 +158,38 @@ def test_orientation_training_can_shift_half_of_every_batch():
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             return super().forward(x).mean(dim=(2, 3))  # one 2D vector a digit
 
-    for shifts in (False, True):
+    digits = Split(images, torch.zeros(64, dtype=torch.long))
+    for shifts, every_angle, expected in ((False, False, {0}), (True, False, range(17, 48)), (False, True, {64})):
         spy = DirectionSpy()
-        orientation.fit(spy, Split(images, torch.zeros(64, dtype=torch.long)), 1, 1e-3, seed=0, augment_shifts=shifts)
+        orientation.fit(spy, digits, 1, 1e-3, seed=0, augment_shifts=shifts, every_angle=every_angle)
         moved = sum(not torch.equal(x, images[0]) for x in torch.cat(spy.seen))  # two batches of 32
-        assert (16 < moved < 48) if shifts else moved == 0
+        assert moved in expected
+
+
+def test_orientation_directions_average_turned_copies_and_keep_the_exact_quarter_turns():
+    """`orientation.directions(model, x, turns)` is the mean of the answers for x turned by 0, 90 / turns, ...
+    degrees, each turned back (for a constant answer: the mean of its turns back); for a network exact under
+    quarter turns the average stays exact under them."""
+    from codegen.apps import orientation
+
+    up = orientation.upright_directions(torch.zeros(1))
+
+    class Constant(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return up.float().expand(len(x), 2)
+
+    images = torch.rand(3, 1, 12, 12)
+    expected = torch.cat([orientation.turned(up, -22.5 * k) for k in range(4)]).mean(dim=0)
+    assert torch.allclose(orientation.directions(Constant(), images, turns=4), expected.expand(3, 2), atol=1e-6)
+    c8 = import_group_module("c8")
+    torch.manual_seed(0)
+    hidden = c8.FieldType(regular=2)
+    network = c8.SteerableCNN(1, 1, hidden, num_layers=2, kernel_size=5, downsample_every=1, head="vectors")
+    with torch.no_grad():
+        assert torch.equal(orientation.directions(network, images), network.eval()(images).flatten(1).double())
+    averaged = orientation.directions(network, images, turns=4)
+    quarter = orientation.directions(network, torch.rot90(images, 1, dims=(-2, -1)), turns=4)
+    assert torch.allclose(quarter, orientation.turned(averaged, 90.0), atol=1e-5 * averaged.abs().max().item())
 
 
 def test_train_save_and_evaluate_a_checkpoint(tmp_path):
@@ -296,7 +324,9 @@ def test_orientation_demo_writes_its_table_and_figure(tmp_path):
         "orientation.png",
         ".gcnn-output.json",
     }
-    assert [row["group"] for row in rows] == ["trivial", "C8", "C16"]
-    assert all(0 <= row["random"] <= 180 and len(row["random_by_digit"]) == 10 for row in rows)
+    assert [row["group"] for row in rows] == ["trivial", "C8", "C16", "C16"]  # the last trained at every angle
+    errors = ("upright", "random", "random_median", "averaged_upright", "averaged_random")
+    assert all(0 <= row[key] <= 180 for row in rows for key in errors)
+    assert all(len(row["random_by_digit"]) == 10 for row in rows)
     by_digit = (out / "results_orientation.md").read_text().split("\n\n")[1].splitlines()
     assert by_digit[0] == "| model | 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 |" and len(by_digit) == 2 + len(rows)
