@@ -190,6 +190,8 @@ def test_orientation_directions_average_turned_copies_and_keep_the_exact_quarter
     averaged = orientation.directions(network, images, turns=4)
     quarter = orientation.directions(network, torch.rot90(images, 1, dims=(-2, -1)), turns=4)
     assert torch.allclose(quarter, orientation.turned(averaged, 90.0), atol=1e-5 * averaged.abs().max().item())
+    with pytest.raises(ValueError, match="turns must be a positive int"):
+        orientation.directions(network, images, turns=0)
 
 
 def test_train_save_and_evaluate_a_checkpoint(tmp_path):

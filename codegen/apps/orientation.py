@@ -54,6 +54,8 @@ def directions(model: torch.nn.Module, images: torch.Tensor, turns: int = 1) -> 
     copies of the image turned by 0, 90 / turns, 2 * 90 / turns, ... degrees, each turned back: an average over
     a quarter turn, which with the exact quarter turns of a C4-equivariant network covers the whole circle, so
     the answer no longer depends on where the digit lies between the grid's exact angles (README)."""
+    if isinstance(turns, bool) or not isinstance(turns, int) or turns < 1:
+        raise ValueError(f"directions: turns must be a positive int (1: the model's own answer); got {turns!r}")
     model.eval()
     with torch.no_grad():
         answers = [
