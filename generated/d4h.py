@@ -1982,8 +1982,7 @@ _FIELD_FILTERS = ("pixel", "continuous")
 class _Block(NamedTuple):
     """One (out field, in field) pair of a steerable convolution: its buffers' key, the fields, their copies and
     degrees, its kind ("orbits": a gather index; "dense": a dense basis; "factored": the irrep pairs' bases, see
-    ``_Factored``), its parameters per pair of copies and where they start in the flat weight; for "factored",
-    the irrep pairs, their basis sizes and how many of the gathered weight's columns each takes."""
+    ``_Factored``), its parameters per pair of copies and where they start in the flat weight."""
 
     key: str
     out: str
@@ -1995,9 +1994,6 @@ class _Block(NamedTuple):
     kind: str
     count: int
     start: int
-    pairs: tuple[tuple[int, int], ...] = ()
-    counts: tuple[int, ...] = ()
-    sizes: tuple[int, ...] = ()
 
 
 def _block_kind(out: str, inp: str, kernel_size: int, filters: str) -> tuple[str, int, _Factored | None]:
@@ -2016,15 +2012,67 @@ def _block_kind(out: str, inp: str, kernel_size: int, filters: str) -> tuple[str
 class _KernelPlan(NamedTuple):
     """How a steerable convolution builds its kernel from its flat weight in a few operations, whatever its number
     of blocks: the blocks (a row per out field), the number of parameters, the dense blocks' bases stacked by
-    shape, each with where its parameters come from (``stacks``: one batched product per shape), and one gather
-    (``index``, int32: it has as many entries as the kernel) that lays every kernel entry out from the weight itself
-    (orbits), a zero (no kernel), the stacks' products or the factored blocks' kernels, laid end to end in that
-    order."""
+    shape, each with where its parameters come from (``stacks``: one batched product per shape), the factored
+    blocks' irrep-pair products (``products``: one per irrep pair for all those blocks, see ``_FactoredProducts``),
+    and one gather (``index``, int32: it has as many entries as the kernel) that lays every kernel entry out from
+    the weight itself (orbits), a zero (no kernel), the stacks' products or the factored blocks' kernels, laid end to
+    end in that order."""
 
     rows: tuple[tuple[_Block, ...], ...]
     parameters: int
     stacks: tuple[tuple[torch.Tensor, torch.Tensor], ...]
+    products: _FactoredProducts
     index: torch.Tensor
+
+
+class _FactoredProducts(NamedTuple):
+    """The irrep-pair products of all the factored blocks of a layer (``_Factored``), one matrix product per irrep
+    pair, since the blocks share the pairs' bases: for each pair in ``pairs``, the flat weight's entries it
+    multiplies (``weights``, (rows, n): a row per copy and block pair of each block), and where the factored
+    blocks' K_irr entries (copies, d_out d_in k^d), block after block in the plan's order, lie in those products
+    laid end to end (``gather``; one past the end: a zero): one gather for all, so that its backward fills one
+    gradient of the products, not one per block."""
+
+    pairs: tuple[tuple[int, int], ...]
+    weights: tuple[torch.Tensor, ...]
+    gather: torch.Tensor
+
+
+def _factored_products(blocks: list[_Block], kernel_size: int, filters: str) -> _FactoredProducts:
+    """The ``_FactoredProducts`` of a layer's factored blocks. Block b's own plan lays its products out per copy,
+    pair by pair (``_Factored.gather``); here copy c's entry e of pair segment s lies at that pair's base + (the
+    block's first row + c L_s) X_s + (e - the segment's start), L_s its block pairs and X_s entries per product."""
+    weights: dict[tuple[int, int], list[torch.Tensor]] = {}
+    rows: dict[tuple[int, int], int] = {}
+    segments = []  # per block: (pair, first row, block pairs, entries per product) of each of its pairs
+    volume = kernel_size**DIMENSION
+    for b in blocks:
+        factored, copies = _factored(b.out, b.inp, kernel_size, filters), b.m_out * b.m_in
+        entries = torch.arange(copies)[:, None] * b.count + b.start + factored.columns  # in the flat weight
+        segments.append([])
+        for (j, i), n, taken in zip(factored.pairs, factored.counts, entries.split(factored.sizes, 1), strict=True):
+            weights.setdefault((j, i), []).append(taken.reshape(-1, n))
+            width = len(IRREPS[j][0]) * len(IRREPS[i][0]) * volume
+            segments[-1].append(((j, i), rows.get((j, i), 0), taken.shape[1] // n, width))
+            rows[j, i] = rows.get((j, i), 0) + copies * (taken.shape[1] // n)
+    sizes = [rows[j, i] * len(IRREPS[j][0]) * len(IRREPS[i][0]) * volume for j, i in rows]
+    bases = dict(zip(rows, itertools.accumulate(sizes, initial=0), strict=False))  # the zero lies after them all
+    gathers = []
+    for b, parts in zip(blocks, segments, strict=True):
+        lengths = torch.tensor([length * width for _, _, length, width in parts])
+        starts = lengths.cumsum(0) - lengths  # of the block's segments, per copy
+        origins = torch.tensor([bases[p] + first * width for p, first, _, width in parts]) - starts
+        # Each local entry e's place for copy 0; one past the last entry is the zero.
+        place = torch.repeat_interleave(origins, lengths) + torch.arange(int(lengths.sum()))
+        place = torch.cat((place, torch.tensor([sum(sizes)])))
+        local = _factored(b.out, b.inp, kernel_size, filters).gather
+        spots = place[local]
+        if b.m_out * b.m_in > 1:  # copy c's entries lie c steps further on
+            step = torch.cat((torch.repeat_interleave(lengths, lengths), torch.zeros(1, dtype=torch.long)))
+            spots = spots + torch.arange(b.m_out * b.m_in)[:, None] * step[local]
+        gathers.append(spots.flatten())
+    pairs, gather = tuple(weights), torch.cat(gathers) if gathers else torch.zeros(0, dtype=torch.long)
+    return _FactoredProducts(pairs, tuple(torch.cat(weights[p]) for p in pairs), gather)
 
 
 @functools.lru_cache(maxsize=16)
@@ -2038,10 +2086,9 @@ def _kernel_plan(
     for k, (out, m_out) in enumerate(out_fields):
         row = []
         for i, (inp, m_in) in enumerate(in_fields):
-            kind, count, factored = _block_kind(out, inp, kernel_size, filters)
-            plan = (factored.pairs, factored.counts, factored.sizes) if factored else ()
+            kind, count, _ = _block_kind(out, inp, kernel_size, filters)
             degrees = FieldType.degree(out), FieldType.degree(inp)
-            row.append(_Block(f"{k}_{i}", out, inp, m_out, degrees[0], m_in, degrees[1], kind, count, start, *plan))
+            row.append(_Block(f"{k}_{i}", out, inp, m_out, degrees[0], m_in, degrees[1], kind, count, start))
             start += m_out * m_in * count
         rows.append(tuple(row))
     blocks, zero = list(itertools.chain(*rows)), start
@@ -2081,7 +2128,8 @@ def _kernel_plan(
                 block.copy_(torch.arange(origin[b.key], origin[b.key] + math.prod(shape)).view(shape))
             left += width
         top += height
-    return _KernelPlan(tuple(rows), start, tuple(stacks), index.flatten().int())
+    products = _factored_products([b for b in blocks if b.kind == "factored"], kernel_size, filters)
+    return _KernelPlan(tuple(rows), start, tuple(stacks), products, index.flatten().int())
 
 
 @functools.lru_cache(maxsize=16)
@@ -2156,9 +2204,7 @@ class SteerableConv3d(nn.Module):
             self.register_buffer(f"stacked_weight_{n}", gather, persistent=False)
             self.register_buffer(f"stacked_basis_{n}", bases, persistent=False)
         self._stacked = len(plan.stacks)
-        self._factored_blocks = [b for b in itertools.chain(*plan.rows) if b.kind == "factored"]
-        for b in self._factored_blocks:
-            self._register_factored(b)
+        self._register_factored(plan)
         self.register_buffer("kernel_index", plan.index, persistent=False)
         self.weight = nn.Parameter(torch.empty(plan.parameters))
         bias_index, bias_weights, invariant = _bias_plan(out_type.fields)
@@ -2169,19 +2215,19 @@ class SteerableConv3d(nn.Module):
         self._cache: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor, torch.Tensor | None] | None = None
         self.reset_parameters()
 
-    def _register_factored(self, b: _Block) -> None:
-        """A factored block's buffers (``_Factored``): the irrep pairs' bases and the fields' changes of basis (both
-        shared by the layers), where its parameters go and where K_irr's entries come from."""
-        for name in (b.out, b.inp):
-            if not hasattr(self, f"change_of_basis_{name}"):
-                self.register_buffer(f"change_of_basis_{name}", _buffer(_change_of_basis, name), persistent=False)
-        for j, i in b.pairs:
-            if not hasattr(self, f"irrep_basis_{j}_{i}"):
-                basis = _buffer(_irrep_kernel_basis, j, i, self.kernel_size, self.filters)
-                self.register_buffer(f"irrep_basis_{j}_{i}", basis, persistent=False)
-        factored = _factored(b.out, b.inp, self.kernel_size, self.filters)
-        self.register_buffer(f"columns_{b.key}", factored.columns, persistent=False)
-        self.register_buffer(f"gather_{b.key}", factored.gather, persistent=False)
+    def _register_factored(self, plan: _KernelPlan) -> None:
+        """The factored blocks' buffers: the irrep pairs' bases and the fields' changes of basis (both shared by the
+        layers), where each pair's parameters come from and where each block's K_irr entries lie in the products
+        (``_FactoredProducts``)."""
+        self._factored_blocks = [b for b in itertools.chain(*plan.rows) if b.kind == "factored"]
+        self._factored_pairs = plan.products.pairs
+        for name in dict.fromkeys(name for b in self._factored_blocks for name in (b.out, b.inp)):
+            self.register_buffer(f"change_of_basis_{name}", _buffer(_change_of_basis, name), persistent=False)
+        self.register_buffer("factored_gather", plan.products.gather, persistent=False)
+        for (j, i), weights in zip(plan.products.pairs, plan.products.weights, strict=True):
+            basis = _buffer(_irrep_kernel_basis, j, i, self.kernel_size, self.filters)
+            self.register_buffer(f"irrep_basis_{j}_{i}", basis, persistent=False)
+            self.register_buffer(f"factored_weight_{j}_{i}", weights, persistent=False)
 
     def reset_parameters(self) -> None:
         """Kernel entries with the variance of ``nn.Conv3d``'s default (1 / (3 fan_in)): a gathered value
@@ -2208,25 +2254,30 @@ class SteerableConv3d(nn.Module):
             gather = getattr(self, f"stacked_weight_{n}")
             coefficients = padded.index_select(0, gather.flatten()).view(gather.shape)
             sources.append(torch.bmm(coefficients, getattr(self, f"stacked_basis_{n}").to(weight.dtype)).flatten())
-        for b in self._factored_blocks:
-            copies = weight[b.start : b.start + b.m_out * b.m_in * b.count].view(b.m_out * b.m_in, b.count)
-            sources.append(self._factored_kernel(b, copies).flatten())
+        if self._factored_blocks:
+            sources.extend(self._factored_kernels(weight))
         kernel = torch.cat(sources).index_select(0, self.kernel_index)
         return kernel.view(self.out_type.size, self.in_type.size, *(self.kernel_size,) * DIMENSION)
 
-    def _factored_kernel(self, b: _Block, weight: torch.Tensor) -> torch.Tensor:
-        """(copies, d_out * d_in * k^d): each irrep pair's parameters times its basis, laid into K_irr by one
-        gather, then turned into the fields' coordinates, K = Q_out K_irr Q_in^T."""
-        copies = weight.shape[0]
-        gathered = weight[:, getattr(self, f"columns_{b.key}")].split(b.sizes, dim=1)
+    def _factored_kernels(self, weight: torch.Tensor) -> list[torch.Tensor]:
+        """Each factored block's kernel, flat: each irrep pair's parameters times its basis, one product for all
+        the blocks, laid into each block's K_irr (copies, d_out, d_in, k^d) by one gather, then turned into the
+        fields' coordinates, K = Q_out K_irr Q_in^T."""
         products = [
-            (piece.reshape(copies, -1, n) @ getattr(self, f"irrep_basis_{j}_{i}").to(weight.dtype)).flatten(1)
-            for (j, i), n, piece in zip(b.pairs, b.counts, gathered, strict=True)
+            (
+                weight[getattr(self, f"factored_weight_{j}_{i}")]
+                @ getattr(self, f"irrep_basis_{j}_{i}").to(weight.dtype)
+            ).flatten()
+            for j, i in self._factored_pairs
         ]
-        products.append(weight.new_zeros(copies, 1))
-        k_irr = torch.cat(products, dim=1)[:, getattr(self, f"gather_{b.key}")].view(copies, b.d_out, b.d_in, -1)
-        q_out, q_in = (getattr(self, f"change_of_basis_{name}").to(weight.dtype) for name in (b.out, b.inp))
-        return torch.einsum("ap,mpqv,bq->mabv", q_out, k_irr, q_in).flatten(1)
+        entries = torch.cat([*products, weight.new_zeros(1)]).index_select(0, self.factored_gather)
+        sizes = [b.m_out * b.m_in * b.d_out * b.d_in * self.kernel_size**DIMENSION for b in self._factored_blocks]
+        kernels = []
+        for b, k_irr in zip(self._factored_blocks, entries.split(sizes), strict=True):
+            q_out, q_in = (getattr(self, f"change_of_basis_{name}").to(weight.dtype) for name in (b.out, b.inp))
+            k_irr = k_irr.view(b.m_out * b.m_in, b.d_out, b.d_in, -1)
+            kernels.append(torch.einsum("ap,mpqv,bq->mabv", q_out, k_irr, q_in).flatten())
+        return kernels
 
     def expanded_bias(self) -> torch.Tensor | None:
         if self.bias is None:
