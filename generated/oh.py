@@ -3438,8 +3438,8 @@ class _FactoredProducts(NamedTuple):
     pair, since the blocks share the pairs' bases: for each pair in ``pairs``, the flat weight's entries it
     multiplies (``weights``, (rows, n): a row per copy and block pair of each block), and where the factored
     blocks' K_irr entries (copies, d_out d_in k^d), block after block in the plan's order, lie in those products
-    laid end to end (``gather``; one past the end: a zero): one gather for all, so that its backward fills one
-    gradient of the products, not one per block."""
+    laid end to end (``gather``, int32; one past the end: a zero): one gather for all, so that its backward fills
+    one gradient of the products, not one per block."""
 
     pairs: tuple[tuple[int, int], ...]
     weights: tuple[torch.Tensor, ...]
@@ -3480,7 +3480,7 @@ def _factored_products(blocks: list[_Block], kernel_size: int, filters: str) -> 
             spots = spots + torch.arange(b.m_out * b.m_in)[:, None] * step[local]
         gathers.append(spots.flatten())
     pairs, gather = tuple(weights), torch.cat(gathers) if gathers else torch.zeros(0, dtype=torch.long)
-    return _FactoredProducts(pairs, tuple(torch.cat(weights[p]) for p in pairs), gather)
+    return _FactoredProducts(pairs, tuple(torch.cat(weights[p]) for p in pairs), gather.int())
 
 
 @functools.lru_cache(maxsize=16)
