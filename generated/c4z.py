@@ -1512,7 +1512,6 @@ class _Factored(NamedTuple):
     columns: torch.Tensor
     sizes: tuple[int, ...]
     gather: torch.Tensor
-    count: int
 
 
 @functools.cache
@@ -1550,7 +1549,7 @@ def _factored(out: str, inp: str, kernel_size: int, filters: str) -> _Factored:
     first = origin + (row_in_block[:, None] * widths + column_in_block) * volume
     gather = torch.where(origin[..., None] < 0, produced, first[..., None] + torch.arange(volume))
     index = torch.tensor(columns, dtype=torch.long)
-    return _Factored(tuple(pairs), tuple(counts), index, tuple(sizes), gather.flatten(), start)
+    return _Factored(tuple(pairs), tuple(counts), index, tuple(sizes), gather.flatten())
 
 
 def _positions_in_blocks(blocks: tuple[int, ...]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -1595,17 +1594,16 @@ class _Block(NamedTuple):
     start: int
 
 
-def _block_kind(out: str, inp: str, kernel_size: int, filters: str) -> tuple[str, int, _Factored | None]:
+def _block_kind(out: str, inp: str, kernel_size: int, filters: str) -> tuple[str, int]:
     """How the kernel between two named fields is built: "orbits" (pixel filters between permutation fields: one
     value per orbit of kernel entries, gathered), "dense" (a small space: a dense basis) or "factored" (the irrep
     pairs' bases and the fields' changes of basis, ``_Factored``); with its number of parameters per pair of
-    fields and the plan of the last kind."""
+    fields."""
     if filters == "pixel" and out in FIELD_PERMUTATIONS and inp in FIELD_PERMUTATIONS:
-        return "orbits", int(_orbit_index(out, inp, kernel_size).max()) + 1, None
+        return "orbits", int(_orbit_index(out, inp, kernel_size).max()) + 1
     count = _kernel_count(out, inp, kernel_size, filters)
-    if count * FieldType.degree(out) * FieldType.degree(inp) * kernel_size**DIMENSION <= DENSE_BASIS_ENTRIES:
-        return "dense", count, None
-    return "factored", count, _factored(out, inp, kernel_size, filters)
+    dense = count * FieldType.degree(out) * FieldType.degree(inp) * kernel_size**DIMENSION <= DENSE_BASIS_ENTRIES
+    return "dense" if dense else "factored", count
 
 
 class _KernelPlan(NamedTuple):
@@ -1645,8 +1643,9 @@ def _factored_products(blocks: list[_Block], kernel_size: int, filters: str) -> 
     rows: dict[tuple[int, int], int] = {}
     segments = []  # per block: (pair, first row, block pairs, entries per product) of each of its pairs
     volume = kernel_size**DIMENSION
-    for b in blocks:
-        factored, copies = _factored(b.out, b.inp, kernel_size, filters), b.m_out * b.m_in
+    plans = [_factored(b.out, b.inp, kernel_size, filters) for b in blocks]
+    for b, factored in zip(blocks, plans, strict=True):
+        copies = b.m_out * b.m_in
         entries = torch.arange(copies)[:, None] * b.count + b.start + factored.columns  # in the flat weight
         segments.append([])
         for (j, i), n, taken in zip(factored.pairs, factored.counts, entries.split(factored.sizes, 1), strict=True):
@@ -1657,14 +1656,14 @@ def _factored_products(blocks: list[_Block], kernel_size: int, filters: str) -> 
     sizes = [rows[j, i] * len(IRREPS[j][0]) * len(IRREPS[i][0]) * volume for j, i in rows]
     bases = dict(zip(rows, itertools.accumulate(sizes, initial=0), strict=False))  # the zero lies after them all
     gathers = []
-    for b, parts in zip(blocks, segments, strict=True):
+    for b, factored, parts in zip(blocks, plans, segments, strict=True):
         lengths = torch.tensor([length * width for _, _, length, width in parts])
         starts = lengths.cumsum(0) - lengths  # of the block's segments, per copy
         origins = torch.tensor([bases[p] + first * width for p, first, _, width in parts]) - starts
         # Each local entry e's place for copy 0; one past the last entry is the zero.
         place = torch.repeat_interleave(origins, lengths) + torch.arange(int(lengths.sum()))
         place = torch.cat((place, torch.tensor([sum(sizes)])))
-        local = _factored(b.out, b.inp, kernel_size, filters).gather
+        local = factored.gather
         spots = place[local]
         if b.m_out * b.m_in > 1:  # copy c's entries lie c steps further on
             step = torch.cat((torch.repeat_interleave(lengths, lengths), torch.zeros(1, dtype=torch.long)))
@@ -1685,7 +1684,7 @@ def _kernel_plan(
     for k, (out, m_out) in enumerate(out_fields):
         row = []
         for i, (inp, m_in) in enumerate(in_fields):
-            kind, count, _ = _block_kind(out, inp, kernel_size, filters)
+            kind, count = _block_kind(out, inp, kernel_size, filters)
             degrees = FieldType.degree(out), FieldType.degree(inp)
             row.append(_Block(f"{k}_{i}", out, inp, m_out, degrees[0], m_in, degrees[1], kind, count, start))
             start += m_out * m_in * count
@@ -1820,6 +1819,8 @@ class SteerableConv3d(nn.Module):
         (``_FactoredProducts``)."""
         self._factored_blocks = [b for b in itertools.chain(*plan.rows) if b.kind == "factored"]
         self._factored_pairs = plan.products.pairs
+        volume = self.kernel_size**DIMENSION
+        self._factored_sizes = [b.m_out * b.m_in * b.d_out * b.d_in * volume for b in self._factored_blocks]
         for name in dict.fromkeys(name for b in self._factored_blocks for name in (b.out, b.inp)):
             self.register_buffer(f"change_of_basis_{name}", _buffer(_change_of_basis, name), persistent=False)
         self.register_buffer("factored_gather", plan.products.gather, persistent=False)
@@ -1870,9 +1871,8 @@ class SteerableConv3d(nn.Module):
             for j, i in self._factored_pairs
         ]
         entries = torch.cat([*products, weight.new_zeros(1)]).index_select(0, self.factored_gather)
-        sizes = [b.m_out * b.m_in * b.d_out * b.d_in * self.kernel_size**DIMENSION for b in self._factored_blocks]
         kernels = []
-        for b, k_irr in zip(self._factored_blocks, entries.split(sizes), strict=True):
+        for b, k_irr in zip(self._factored_blocks, entries.split(self._factored_sizes), strict=True):
             q_out, q_in = (getattr(self, f"change_of_basis_{name}").to(weight.dtype) for name in (b.out, b.inp))
             k_irr = k_irr.view(b.m_out * b.m_in, b.d_out, b.d_in, -1)
             kernels.append(torch.einsum("ap,mpqv,bq->mabv", q_out, k_irr, q_in).flatten())
