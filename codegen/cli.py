@@ -14,6 +14,7 @@ from grouptheory.describe import describe_characters
 
 from ._errors import CodegenError
 from .apps import AppError
+from .apps.budget import MAX_SEED
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -82,17 +83,16 @@ def _demo(args: argparse.Namespace) -> int:
     if args.filters and not args.segmentation:
         raise AppError("--filters chooses the segmentation demo's U-Net filters; give it with --segmentation")
     use_idle_cores()
+    common = {"quiet": args.quiet, "seed": args.seed}
     if args.segmentation:
         out = Path(args.out or "gcnn-output/demo-segmentation")
-        run_demo_segmentation(out, epochs=args.epochs or 16, quiet=args.quiet, filters=args.filters or "continuous")
+        run_demo_segmentation(out, epochs=args.epochs or 16, filters=args.filters or "continuous", **common)
     elif args.orientation:
-        run_demo_orientation(
-            Path(args.out or "gcnn-output/demo-orientation"), epochs=args.epochs or 15, quiet=args.quiet
-        )
+        run_demo_orientation(Path(args.out or "gcnn-output/demo-orientation"), epochs=args.epochs or 15, **common)
     elif args.three_d:
-        run_demo_3d(Path(args.out or "gcnn-output/demo-3d"), epochs=args.epochs or 150, quiet=args.quiet)
+        run_demo_3d(Path(args.out or "gcnn-output/demo-3d"), epochs=args.epochs or 150, **common)
     else:
-        run_demo(Path(args.out or "gcnn-output/demo"), epochs=args.epochs or 15, quiet=args.quiet)
+        run_demo(Path(args.out or "gcnn-output/demo"), epochs=args.epochs or 15, **common)
     return 0
 
 
@@ -153,6 +153,13 @@ def _positive_int(text: str) -> int:
 
 def _non_negative_int(text: str) -> int:
     return _int_at_least(text, 0)
+
+
+def _seed(text: str) -> int:
+    value = _int_at_least(text, 0)
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{value} is above the largest seed, 2^63 - 1")
+    return value
 
 
 def _irrep_indices(text: str) -> tuple[int, ...]:
@@ -236,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --segmentation, the C4 and D4 U-Nets' filters: continuous (kernel 5, default) or pixel (3x3, "
         "faster); C8's are always continuous",
     )
+    demo.add_argument(
+        "--seed", type=_seed, default=0, help="seed of the data, the test rotations and the training (default 0)"
+    )
     demo.add_argument("--quiet", action="store_true", help="no progress bars or commentary")
     demo.set_defaults(run=_demo)
 
@@ -316,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="training loss (default: cross_entropy; cross_entropy_dice for segmentation: plus the soft Dice loss "
         "of every class, see README)",
     )
-    train.add_argument("--seed", type=_non_negative_int, default=0)
+    train.add_argument("--seed", type=_seed, default=0)
     train.add_argument("--depth", type=_positive_int, default=3, help="U-Net levels (segmentation)")
     train.add_argument("--canvas-size", type=_positive_int, default=64, help="canvas side in pixels (segmentation)")
     train.add_argument("--canvases", type=_positive_int, default=2000, help="training canvases (segmentation)")

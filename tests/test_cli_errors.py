@@ -56,6 +56,8 @@ def run(arguments: list[str]) -> int:
         ([*TRAIN, "--filters", "continuous", "--kernel-size", "3"], "continuous filters (given) need a kernel of"),
         ([*TRAIN, "--task", "segmentation", "--kernel-size", "3"], "(the default for C4's U-Net) need a kernel"),
         (["demo", "--filters", "continuous"], "give it with --segmentation"),
+        (["demo", "--seed", "-1"], "--seed: -1 is below 0"),
+        (["demo", "--seed", str(2**63)], "--seed: 9223372036854775808 is above the largest seed, 2^63 - 1"),
         ([*TRAIN, "--seed", "18446744073709551616"], "--seed: 18446744073709551616 is above the largest seed"),
         ([*TRAIN, "--task", "segmentation", "--canvases", "100000000"], "--canvases: 100000000 is above the limit"),
         ([*TRAIN, "--task", "segmentation", "--canvas-size", "1048576"], "--canvas-size: 1048576 is above"),

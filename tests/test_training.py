@@ -277,6 +277,28 @@ def test_demo_writes_its_table_and_figures(tmp_path):
     assert json.loads((out / "results.json").read_text())["epochs"] == 1
 
 
+@pytest.mark.parametrize(
+    ("flag", "demo"),
+    [
+        ([], "run_demo"),
+        (["--3d"], "run_demo_3d"),
+        (["--segmentation"], "run_demo_segmentation"),
+        (["--orientation"], "run_demo_orientation"),
+    ],
+)
+def test_demo_seed_reaches_each_demo(tmp_path, monkeypatch, flag, demo):
+    """`gcnn demo --seed 7` hands 7 to the demo it runs (the default stays 0)."""
+    import codegen.apps.demo
+    import codegen.apps.threads
+
+    calls = []
+    monkeypatch.setattr(codegen.apps.threads, "use_idle_cores", lambda: 1)
+    monkeypatch.setattr(codegen.apps.demo, demo, lambda out, **options: calls.append(options))
+    for extra in (["--seed", "7"], []):
+        assert cli.main(["demo", *flag, "--quiet", *extra, "--out", str(tmp_path / "out")]) == 0
+    assert [(options["seed"], options["quiet"]) for options in calls] == [(7, True), (0, True)]
+
+
 @pytest.mark.skipif(
     shutil.which("torchrun") is None and not Path(sys.executable).with_name("torchrun").exists(),
     reason="torchrun is not installed",
