@@ -123,15 +123,11 @@ def orientation_arrows(
 ) -> None:
     """Turned digits with the true upright direction (black) and each model's answer as arrows."""
     from .data import rotate
-    from .orientation import upright_directions
+    from .orientation import directions, upright_directions
 
     plt = _pyplot()
     turned = rotate(images, degrees)
-    answers = {}
-    for name, model in models.items():
-        model.eval()
-        with torch.no_grad():
-            answers[name] = torch.nn.functional.normalize(model(turned).flatten(1), dim=1)
+    answers = {name: torch.nn.functional.normalize(directions(model, turned), dim=1) for name, model in models.items()}
     truth = upright_directions(degrees).float()
     colours = dict(zip(answers, ["tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple"], strict=False))
     fig, axes = plt.subplots(1, len(images), figsize=(2.0 * len(images), 2.5))
