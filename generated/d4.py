@@ -57,6 +57,7 @@ __all__ = [
     "UNET_FILTERS",
     "UNET_GROUP_POOL",
     "UNET_UPSAMPLING",
+    "BlurPool",
     "FieldBatchNorm",
     "FieldGate",
     "FieldInvariants",
@@ -2405,15 +2406,42 @@ class FourierCNN(nn.Module):
         return self.head(invariants.flatten(2).mean(dim=2))
 
 
+class BlurPool(nn.Module):
+    """Downsampling by 2 that low-passes first (Zhang, "Making convolutional networks shift-invariant again",
+    2019): every channel is filtered by the binomial [1, 3, 3, 1] / 8 along each axis, at stride 2. A
+    2x2 average folds the frequencies above the coarser grid's back into it, and a turn of the
+    input off the grid changes what folds; filtering first keeps the pooled maps closer to turned copies of
+    each other (README: C16's mean error at random angles in the orientation demo). The filter is the same
+    for every channel and symmetric under the grid's turns and mirrors, so it commutes with every field
+    type's action as the average does. A side of n sites becomes n // 2.
+
+    >>> BlurPool()(torch.ones(1, 3, 8, 8)).shape
+    torch.Size([1, 3, 4, 4])
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        taps = torch.tensor([1.0, 3.0, 3.0, 1.0]) / 8
+        kernel = taps
+        for _ in range(DIMENSION - 1):
+            kernel = kernel[..., None] * taps
+        self.register_buffer("kernel", kernel[None, None], persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        weight = self.kernel.expand(x.shape[1], *self.kernel.shape[1:])
+        return F.conv2d(x, weight, stride=2, padding=1, groups=x.shape[1])
+
+
 class SteerableCNN(nn.Module):
     """A network of field types for D4: (B, in_channels, H, W) -> class logits, or vectors that turn.
 
     ``num_layers`` steerable convolutions ('same' padding) from ``in_channels`` scalars to ``hidden`` fields,
-    each followed by ``FieldBatchNorm`` and ``FieldReLU``, with 2x2 average pooling after every
-    ``downsample_every``-th. Then, with ``head='classes'``, ``FieldInvariants`` averaged over space and a linear
-    layer: ``outputs`` logits, invariant to the group. With ``head='vectors'``, a last steerable convolution
-    to ``outputs`` standard fields (the declared action) averaged over space: (B, outputs, 2) vectors that
-    turn with the input, ``out(g x) = out(x) @ MATRICES[g].T``, for regressing directions.
+    each followed by ``FieldBatchNorm`` and ``FieldReLU``, and after every ``downsample_every``-th a pooling by
+    2: the 2x2 average (``pool='average'``) or ``BlurPool`` (``pool='blur'``). Then, with
+    ``head='classes'``, ``FieldInvariants`` averaged over space and a linear layer: ``outputs`` logits,
+    invariant to the group. With ``head='vectors'``, a last steerable convolution to ``outputs`` standard
+    fields (the declared action) averaged over space: (B, outputs, 2) vectors that turn with the input,
+    ``out(g x) = out(x) @ MATRICES[g].T``, for regressing directions.
 
     >>> net = SteerableCNN(1, 1, FieldType(regular=2, standard=1), num_layers=2, head="vectors")
     >>> net(torch.randn(2, 1, 8, 8)).shape
@@ -2430,6 +2458,7 @@ class SteerableCNN(nn.Module):
         downsample_every: int = 0,
         head: str = "classes",
         filters: str | None = None,
+        pool: str = "average",
     ) -> None:
         super().__init__()
         _check_int("SteerableCNN: in_channels", in_channels, 1)
@@ -2440,6 +2469,9 @@ class SteerableCNN(nn.Module):
             raise ValueError(f"SteerableCNN: kernel_size must be odd for 'same' padding; got {kernel_size}")
         if head not in ("classes", "vectors"):
             raise ValueError(f"SteerableCNN: head must be 'classes' or 'vectors'; got {head!r}")
+        poolings = {"average": functools.partial(nn.AvgPool2d, 2), "blur": BlurPool}
+        if pool not in poolings:
+            raise ValueError(f"SteerableCNN: pool must be 'average' or 'blur'; got {pool!r}")
         self.head_kind = head
         options = {"padding": kernel_size // 2, "filters": filters}
         layers: list[nn.Module] = []
@@ -2451,7 +2483,7 @@ class SteerableCNN(nn.Module):
                 FieldReLU(hidden),
             ]
             if _downsamples_after(index, num_layers, downsample_every):
-                layers.append(nn.AvgPool2d(2))
+                layers.append(poolings[pool]())
             field_type = hidden
         self.features = nn.Sequential(*layers)
         if head == "classes":

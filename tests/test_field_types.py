@@ -6,6 +6,7 @@ import functools
 import importlib
 import importlib.util
 import itertools
+import math
 import pickle
 
 import numpy as np
@@ -358,18 +359,41 @@ def test_steerable_networks_give_invariant_logits_and_vectors_that_turn(name):
     kernel = 3 if m.FILTERS == "pixel" else 5
     classes = m.SteerableCNN(1, 3, hidden, num_layers=2, kernel_size=kernel, downsample_every=1)
     vectors = m.SteerableCNN(1, 2, hidden, num_layers=2, kernel_size=kernel, head="vectors")
+    blurred = m.SteerableCNN(
+        1, 2, hidden, num_layers=2, kernel_size=kernel, downsample_every=1, pool="blur", head="vectors"
+    )
     act = m.act_on_image if m.DIMENSION == 2 else m.act_on_volume
     x = torch.randn(3, 1, *(8 if m.DIMENSION == 2 else 6,) * m.DIMENSION)
     generators = m.EXACT_ELEMENTS if m.DIMENSION == 2 else (1, 2, 3)  # Oh's z, x and i: the rest follow
     for train in (True, False):
-        logits, turned = classes.train(train)(x), vectors.train(train)(x)
-        assert logits.shape == (3, 3) and turned.shape == (3, 2, m.DIMENSION)
+        logits, turned, turned_blurred = classes.train(train)(x), vectors.train(train)(x), blurred.train(train)(x)
+        assert logits.shape == (3, 3) and turned.shape == turned_blurred.shape == (3, 2, m.DIMENSION)
         for g in generators:
             matrix = torch.tensor(m.MATRICES[g], dtype=torch.float32)
             torch.testing.assert_close(classes(act(x, g)), logits, atol=1e-5, rtol=1e-5)
             torch.testing.assert_close(vectors(act(x, g)), turned @ matrix.T, atol=1e-5, rtol=1e-5)
+            torch.testing.assert_close(blurred(act(x, g)), turned_blurred @ matrix.T, atol=1e-5, rtol=1e-5)
     with pytest.raises(ValueError, match="head must be 'classes' or 'vectors'"):
         m.SteerableCNN(1, 2, hidden, head="vector")
+    with pytest.raises(ValueError, match="pool must be 'average' or 'blur'"):
+        m.SteerableCNN(1, 2, hidden, pool="max")
+
+
+@pytest.mark.parametrize("name", ["c8", "o"])
+def test_blur_pool_low_passes_then_halves_each_side(name):
+    """BlurPool keeps constants (away from the zero padding), halves odd sides as the average pool does, and,
+    unlike it, passes little of a pattern near the coarser grid's limit: a wave of period 3 sites along an axis
+    (the average pool keeps 0.50 of its amplitude, the binomial filter 0.13 before the stride)."""
+    m = module(name)
+    nd, pool = m.DIMENSION, m.BlurPool()
+    average = getattr(torch.nn, f"AvgPool{nd}d")(2)
+    assert pool(torch.ones(1, 2, *(9,) * nd)).shape == average(torch.ones(1, 2, *(9,) * nd)).shape == (1, 2, *(4,) * nd)
+    inner = (slice(None), slice(None), *(slice(1, -1),) * nd)
+    assert torch.allclose(pool(torch.ones(1, 2, *(12,) * nd))[inner], torch.ones(()))
+    wave = torch.cos(2 * math.pi * torch.arange(24.0) / 3).expand(*(24,) * nd)[None, None]
+    assert pool(wave)[inner].abs().max() < 0.15
+    assert average(wave)[inner].abs().max() > 0.45
+    assert "kernel" not in pool.state_dict()
 
 
 @pytest.mark.parametrize("name", ["d4", "c8", "o", "i"])
@@ -779,11 +803,23 @@ def fourier_cnn(m) -> torch.nn.Module:
     return m.FourierCNN(1, 10, copies=2, irreps=(0, 1, 2, 3), num_layers=3, downsample_every=2)
 
 
+def blurred_vector_cnn(m) -> torch.nn.Module:
+    """The orientation demo's kind of network: a vector head, blur pooling between the blocks."""
+    return m.SteerableCNN(1, 1, m.FieldType(regular=1), num_layers=2, downsample_every=1, pool="blur", head="vectors")
+
+
 @pytest.mark.parametrize(
     ("name", "network"),
-    [("c8", mixed_network), ("oh", mixed_network), ("i", mixed_network), ("c8", fourier_network), ("c16", fourier_cnn)],
+    [
+        ("c8", mixed_network),
+        ("oh", mixed_network),
+        ("i", mixed_network),
+        ("c8", fourier_network),
+        ("c16", fourier_cnn),
+        ("c16", blurred_vector_cnn),
+    ],
 )  # continuous filters, pixel ones in 3D, continuous in 3D; the Fourier nonlinearity and a transposed convolution;
-# the Fourier network of band-limited functions
+# the Fourier network of band-limited functions; blur pooling and a vector head
 def test_field_networks_export_and_run_in_onnxruntime(name, network):
     m = module(name)
     net = network(m).eval()
