@@ -254,11 +254,11 @@ ORIENTATION_TURNS = 4
 def run_demo_orientation(
     out: Path, epochs: int = 15, quiet: bool = False, seed: int = 0, digits: int | None = None
 ) -> list[dict]:
-    """Orientation: a plain CNN and C8 / C16 steerable CNNs with a vector head, of about equal size, trained to
-    output the upright direction of upright digits (half of every batch shifted by sub-pixel offsets), tested
-    on digits turned by random angles, on their own and averaged over turned copies; then the C16 network
-    trained at every angle, for reference. Writes results_orientation.* and orientation.png. `digits` caps the
-    training and test digits (for tests)."""
+    """Orientation: a plain CNN and C8 / C16 steerable CNNs with a vector head and blur pooling, of about equal
+    size, trained to output the upright direction of upright digits (half of every batch shifted by sub-pixel
+    offsets), tested on digits turned by random angles, on their own and averaged over turned copies; then the
+    C16 network trained at every angle, for reference. Writes results_orientation.* and orientation.png.
+    `digits` caps the training and test digits (for tests)."""
     from . import orientation
 
     say = (lambda *args: None) if quiet else print
@@ -273,7 +273,9 @@ def run_demo_orientation(
             group = import_group_module(spec)
             torch.manual_seed(seed)
             hidden = group.FieldType(regular=fields)
-            model = group.SteerableCNN(1, 1, hidden, num_layers=3, kernel_size=5, downsample_every=1, head="vectors")
+            model = group.SteerableCNN(
+                1, 1, hidden, num_layers=3, kernel_size=5, downsample_every=1, head="vectors", pool="blur"
+            )
             seconds = orientation.fit(
                 model, train, epochs, 5e-3, seed, augment_shifts=not every_angle, every_angle=every_angle
             )
